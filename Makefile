@@ -1,0 +1,43 @@
+# The top-level driver.
+#
+#   make run                 boot the newest stage (final/: Linux, to a shell)
+#   make test                build and test every stage
+#   make test STEP=step03    test one stage
+#   make diff STEP=step03    what step03 adds to step02
+#   make linux               build (or reuse) the guest kernel
+#   make clean               remove every build output
+
+STAGES := $(sort $(wildcard step[0-9][0-9]-*)) $(wildcard final)
+NEWEST := $(lastword $(STAGES))
+PYTEST_ARGS ?=
+
+export CROSS_COMPILE ?= riscv64-linux-gnu-
+export QEMU ?= qemu-system-riscv64
+
+run: tools
+	$(MAKE) -C $(NEWEST) run
+
+test: tools
+	@$$(scripts/find-python.sh) -m pytest tests $(if $(STEP),--stage $(STEP)) $(PYTEST_ARGS)
+
+# The diff between a stage and the one before it: the chapter's new code.
+diff:
+	@test -n "$(STEP)" || { echo "usage: make diff STEP=step03" >&2; exit 2; }
+	@cur=$$(ls -d $(STEP)* 2>/dev/null | head -1); \
+	 test -n "$$cur" || { echo "no stage matches '$(STEP)'" >&2; exit 2; }; \
+	 prev=$$(echo $(STAGES) | tr ' ' '\n' | grep -B1 -x "$$cur" | head -1); \
+	 test "$$prev" != "$$cur" || { echo "$$cur is the first stage" >&2; exit 2; }; \
+	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json \
+	   $$prev $$cur || true
+
+linux: tools
+	$(MAKE) -C linux
+
+tools:
+	@scripts/ensure-tools.sh
+
+clean:
+	for stage in $(STAGES); do $(MAKE) -C $$stage clean; done
+	rm -rf tests/logs
+
+.PHONY: run test diff linux tools clean
