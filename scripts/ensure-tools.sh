@@ -23,7 +23,8 @@ for want in $wants; do
         need "command -v make" make ;;
     test)
         need "$(dirname "$0")/find-python.sh" python3-pytest
-        need "command -v g++" g++ ;;
+        need "command -v g++" g++
+        need "command -v dtc" device-tree-compiler ;;
     kernel)
         need "test -e /usr/src/linux-source-6.1.tar.xz" linux-source-6.1
         need "command -v riscv64-linux-gnu-gcc" gcc-riscv64-linux-gnu

@@ -35,6 +35,7 @@ ALL_STAGES = [
     "final",
 ]
 STAGES = [s for s in ALL_STAGES if (REPO / s / "Makefile").exists()]
+LINUX_IMAGE = REPO / "linux" / "build" / "Image"
 
 # How long one QEMU run may take before it is killed (seconds).
 DEFAULT_TIMEOUT = 20
@@ -104,8 +105,13 @@ class Stage:
     def elf(self):
         return self.dir / self.build_dir / "hypervisor.elf"
 
+    @property
+    def loads_kernel(self):
+        return ALL_STAGES.index(self.name) >= ALL_STAGES.index("step05-load-kernel")
+
     def build(self):
-        make("-C", self.name, *self.make_vars)
+        # `kernel` builds the default guest kernel (cached) or checks KERNEL=.
+        make("-C", self.name, *self.make_vars, "all", *(["kernel"] if self.loads_kernel else []))
         return self
 
     def qemu_command(self, extra_make_vars=()):

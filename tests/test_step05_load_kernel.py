@@ -1,0 +1,97 @@
+"""Step 05: find the kernel image QEMU loaded, check its header, copy it in."""
+
+import re
+import struct
+import subprocess
+
+import pytest
+
+from conftest import LINUX_IMAGE, REPO, Stage, make, stages_from
+
+HEADER = struct.Struct("<IIQQQIIQQII")  # the 64-byte RISC-V Image header
+
+
+def header_fields(data):
+    (_, _, text_offset, image_size, flags, version, _, _, magic, magic2, _) = \
+        HEADER.unpack_from(data)
+    return text_offset, image_size, flags, version, magic, magic2
+
+
+@pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
+def test_header_of_the_real_kernel(qemu, stage):
+    built = Stage(stage).build()
+    data = LINUX_IMAGE.read_bytes()
+    text_offset, image_size, flags, version, _, _ = header_fields(data)
+    run = qemu.run(built, timeout=10)
+    run.expect_lines(
+        re.compile(rf"Kernel image file: {len(data)} bytes at host 0x[0-9a-f]+"),
+        f"Linux Image: {len(data)} bytes, text offset {text_offset:#x}, image size "
+        f"{image_size} bytes, version {version >> 16}.{version & 0xffff}, flags {flags:#x}",
+        f"Loaded it at guest {0x80000000 + text_offset:#x}..{0x80000000 + text_offset + image_size:#x}",
+    )
+
+
+@pytest.mark.parametrize("stage", ["step05-load-kernel"])
+def test_loads_and_stops(qemu, stage):
+    run = qemu.run(Stage(stage).build(), timeout=10)
+    run.expect_lines("Kernel entry point: guest 0x80200000", "Shutting down.")
+    run.expect_absent()
+    run.expect_exit(0)
+
+
+def corrupt(kind):
+    data = bytearray(LINUX_IMAGE.read_bytes())
+    if kind == "bad-magic":
+        data[0x38:0x3c] = b"XXXX"
+    elif kind == "truncated":
+        data = data[:40]
+    elif kind == "too-large":
+        struct.pack_into("<Q", data, 16, 512 << 20)  # image_size: 512 MiB
+    elif kind == "misaligned":
+        struct.pack_into("<Q", data, 8, 0x1000)      # text_offset: 4 KiB
+    return bytes(data)
+
+
+REASONS = {
+    "bad-magic": "bad magic: not a RISC-V Linux Image",
+    "truncated": "truncated: shorter than the 64-byte Image header",
+    "too-large": "too large: the kernel does not fit in guest RAM",
+    "misaligned": "text_offset is not a multiple of 2 MiB",
+}
+
+
+@pytest.mark.parametrize("kind", REASONS)
+@pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
+def test_a_corrupt_image_is_refused(qemu, stage, kind, tmp_path):
+    image = tmp_path / f"{kind}.Image"
+    image.write_bytes(corrupt(kind))
+    run = qemu.run(Stage(stage, kernel=image).build(), timeout=10)
+    run.expect_lines(re.compile(
+        rf"PANIC at src/\w+\.cpp:\d+: cannot boot this kernel image: {re.escape(REASONS[kind])}.*"))
+    assert "Loaded it at" not in run.output
+    run.expect_exit(1)
+
+
+@pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
+def test_a_missing_kernel_file_is_named(stage, tmp_path):
+    missing = tmp_path / "no-such-Image"
+    result = subprocess.run(["make", "-C", stage, f"KERNEL={missing}", "kernel"], cwd=REPO,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert f"error: kernel image KERNEL={missing} not found" in result.stderr
+
+
+@pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
+def test_host_tests_of_image_check_and_device_tree_reader(stage, tmp_path):
+    src = REPO / stage / "src"
+    dtb = tmp_path / "test.dtb"
+    subprocess.run(["dtc", "-I", "dts", "-O", "dtb", "-o", dtb,
+                    REPO / "tests/host/fdt_test.dts"], check=True)
+    binary = tmp_path / "loader_test"
+    subprocess.run(["g++", "-std=c++20", "-Wall", "-Wextra", "-Werror", f"-I{src}",
+                    "-o", binary, src / "fdt.cpp", src / "linux_image.cpp",
+                    REPO / "tests/host/loader_test.cpp"],
+                   check=True)
+    result = subprocess.run([binary, dtb, LINUX_IMAGE], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
