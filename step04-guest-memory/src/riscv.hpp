@@ -24,15 +24,27 @@ inline SbiRet ecall(long ext, long fid, unsigned long arg0 = 0, unsigned long ar
     return {static_cast<long>(a0), static_cast<long>(a1)};
 }
 
+// read_NAME(), write_NAME(value), set_NAME(bits) and clear_NAME(bits)
+// for a control and status register.
+#define RISCV_CSR(name)                                                          \
+    inline uint64_t read_##name() {                                              \
+        uint64_t value;                                                          \
+        asm volatile("csrr %0, " #name : "=r"(value));                           \
+        return value;                                                            \
+    }                                                                            \
+    inline void write_##name(uint64_t value) {                                   \
+        asm volatile("csrw " #name ", %0" ::"r"(value) : "memory");              \
+    }                                                                            \
+    inline void set_##name(uint64_t bits) {                                      \
+        asm volatile("csrs " #name ", %0" ::"r"(bits) : "memory");               \
+    }                                                                            \
+    inline void clear_##name(uint64_t bits) {                                    \
+        asm volatile("csrc " #name ", %0" ::"r"(bits) : "memory");               \
+    }
+
 // ---- Hypervisor (H) extension ----
 
-// hgatp: the guest's physical address translation (G-stage) root.
-inline uint64_t read_hgatp() {
-    uint64_t value;
-    asm volatile("csrr %0, hgatp" : "=r"(value));
-    return value;
-}
-inline void write_hgatp(uint64_t value) { asm volatile("csrw hgatp, %0" ::"r"(value) : "memory"); }
+RISCV_CSR(hgatp)  // the guest's physical address translation (G-stage) root
 
 // Forget every cached guest-physical translation. GCC 12 rejects the H
 // extension in -march, so the instruction is enabled just for this asm.
