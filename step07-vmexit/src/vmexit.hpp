@@ -1,0 +1,34 @@
+// The `catch` block: what the hypervisor does with each VM exit.
+//
+//   for (;;) {
+//       VmExit exit = vcpu.run();                            // try
+//       if (handler.handle(vcpu, exit) == Next::Stop) break;  // catch
+//   }                                                        // continue
+//
+// A handled exit leaves the vCPU ready to go on (its pc past the trapping
+// instruction); anything we cannot handle is reported and stops the guest.
+#pragma once
+#include <stdint.h>
+
+#include "guest_memory.hpp"
+#include "vcpu.hpp"
+
+enum class Next { Continue, Stop };
+
+class VmExitHandler {
+public:
+    explicit VmExitHandler(const GuestMemory& memory) : memory_(memory) {}
+
+    Next handle(Vcpu& vcpu, const VmExit& exit);
+
+    // How many exits of each kind we have caught, as a small table.
+    void print_statistics() const;
+
+private:
+    Next stop(const char* why, const VmExit& exit);
+
+    const GuestMemory& memory_;
+    uint64_t sbi_calls_ = 0;
+    uint64_t mmio_accesses_ = 0;
+    uint64_t unhandled_ = 0;
+};

@@ -1,0 +1,78 @@
+"""Step 07: the catch block: SBI calls and MMIO emulated, the guest continues."""
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import REPO, Stage, stages_from
+
+
+def host_binary(stage, tmp_path, name, sources):
+    src = REPO / stage / "src"
+    binary = tmp_path / name
+    subprocess.run(["g++", "-std=c++20", "-Wall", "-Wextra", "-Werror", f"-I{src}", "-o", binary,
+                    *[src / s for s in sources], REPO / "tests/host" / f"{name}.cpp"], check=True)
+    return binary
+
+
+@pytest.mark.parametrize("stage", ["step07-vmexit"])
+def test_linux_prints_its_banner_through_the_hypervisor(qemu, stage):
+    run = qemu.run(Stage(stage).build(), timeout=30)
+    run.expect_lines(
+        "Entering the guest at 0x80200000",
+        re.compile(r"(\[ *[0-9.]+\] )?Linux version 6\.1\..*"),
+    )
+    # Linux runs into what step07 does not handle yet (the timer): reported, not hung.
+    stop, sbi, mmio, unhandled = run.expect_lines(
+        re.compile(r"\[hypervisor\] (unhandled VM exit|the guest accessed memory it does not own"
+                   r"|a device access we cannot emulate): .*"),
+        re.compile(r"\[hypervisor\]   SBI call +(\d+)"),
+        re.compile(r"\[hypervisor\]   MMIO +(\d+)"),
+        re.compile(r"\[hypervisor\]   unhandled +(\d+)"),
+    )
+    assert int(sbi.group(1)) > 0, "Linux probes the SBI at boot"
+    assert int(mmio.group(1)) > 100, "the early console writes every character to the UART"
+    assert int(unhandled.group(1)) == 1
+    run.expect_lines("The guest stopped.")
+    assert "PANIC" not in run.output
+    run.expect_exit(3)
+
+
+@pytest.mark.parametrize("stage", stages_from("step07-vmexit"))
+def test_load_store_decoder_on_the_host(stage, tmp_path):
+    binary = host_binary(stage, tmp_path, "decode_test", ["instruction.cpp"])
+    result = subprocess.run([binary], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
+
+
+def decompile(dtb):
+    result = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", dtb], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("stage", stages_from("step07-vmexit"))
+def test_device_tree_writer_output_decompiles(stage, tmp_path):
+    binary = host_binary(stage, tmp_path, "fdt_writer_test",
+                         ["fdt_writer.cpp", "device_tree.cpp", "format.cpp"])
+    small, guest = tmp_path / "small.dtb", tmp_path / "guest.dtb"
+    result = subprocess.run([binary, small, guest], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    dts = decompile(small)
+    assert '#address-cells = <0x02>;' in dts
+    assert 'model = "test";' in dts
+    assert "node@1000 {" in dts
+    assert "reg = <0x00 0x1000 0x2000 0x00>;" in dts
+    assert "flag;" in dts
+    assert 'model = "shared name";' in dts
+
+    dts = decompile(guest)
+    assert 'bootargs = "console=hvc0";' in dts
+    assert "memory@80000000 {" in dts
+    assert "reg = <0x00 0x80000000 0x00 0x4000000>;" in dts
+    assert 'riscv,isa = "rv64imafdc";' in dts
+    assert "timebase-frequency = <0x989680>;" in dts
