@@ -1,0 +1,535 @@
+/*
+ * init.c - the guest's whole userland: a tiny interactive shell that runs
+ * as /init (PID 1) from the initramfs built into the kernel Image.
+ *
+ * It is freestanding on purpose: no C library, no dynamic loader, only raw
+ * Linux system calls issued with the RISC-V `ecall` instruction.  The binary
+ * is a few kilobytes, so it adds almost nothing to the boot time.
+ *
+ * Linux/RISC-V system call convention: number in a7, arguments in a0..a5,
+ * result in a0.  A result in [-4095, -1] is a negated errno value.
+ */
+
+typedef unsigned long size_t;
+typedef long ssize_t;
+
+/* ---- System call numbers (asm-generic table, used by riscv64) ---------- */
+
+enum {
+	SYS_dup3 = 24,
+	SYS_fcntl = 25,
+	SYS_mkdirat = 34,
+	SYS_mount = 40,
+	SYS_openat = 56,
+	SYS_close = 57,
+	SYS_getdents64 = 61,
+	SYS_read = 63,
+	SYS_write = 64,
+	SYS_sync = 81,
+	SYS_exit = 93,
+	SYS_nanosleep = 101,
+	SYS_reboot = 142,
+	SYS_uname = 160,
+};
+
+#define AT_FDCWD (-100)
+#define O_RDONLY 0
+#define O_RDWR 2
+#define O_DIRECTORY 0200000
+#define O_CLOEXEC 02000000
+#define F_GETFD 1
+
+#define REBOOT_MAGIC1 0xfee1deadUL
+#define REBOOT_MAGIC2 0x28121969UL
+#define REBOOT_CMD_POWER_OFF 0x4321fedcUL
+#define REBOOT_CMD_HALT 0xcdef0123UL
+
+static long syscall6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long a7 __asm__("a7") = n;
+	register long a0 __asm__("a0") = a;
+	register long a1 __asm__("a1") = b;
+	register long a2 __asm__("a2") = c;
+	register long a3 __asm__("a3") = d;
+	register long a4 __asm__("a4") = e;
+	register long a5 __asm__("a5") = f;
+	__asm__ volatile("ecall"
+			 : "+r"(a0)
+			 : "r"(a7), "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5)
+			 : "memory");
+	return a0;
+}
+
+#define SC0(n) syscall6((n), 0, 0, 0, 0, 0, 0)
+#define SC1(n, a) syscall6((n), (long)(a), 0, 0, 0, 0, 0)
+#define SC2(n, a, b) syscall6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define SC3(n, a, b, c) syscall6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define SC4(n, a, b, c, d) \
+	syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define SC5(n, a, b, c, d, e) \
+	syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+/* ---- The few string helpers we need (the compiler may call these) ------ */
+
+void *memset(void *dst, int c, size_t n)
+{
+	unsigned char *d = dst;
+	while (n--)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+	if (d < s)
+		return memcpy(dst, src, n);
+	while (n--)
+		d[n] = s[n];
+	return dst;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+static int streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static int strcmp_(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+/* ---- Output ------------------------------------------------------------ */
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		long n = SC3(SYS_write, fd, buf, len);
+		if (n == -4 /* EINTR */)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void puts_fd(int fd, const char *s)
+{
+	write_all(fd, s, strlen(s));
+}
+
+static void out(const char *s)
+{
+	puts_fd(1, s);
+}
+
+static void err(const char *s)
+{
+	puts_fd(2, s);
+}
+
+static const char *errno_text(long e)
+{
+	switch (e) {
+	case 1: return "Operation not permitted";
+	case 2: return "No such file or directory";
+	case 5: return "Input/output error";
+	case 9: return "Bad file descriptor";
+	case 12: return "Cannot allocate memory";
+	case 13: return "Permission denied";
+	case 14: return "Bad address";
+	case 16: return "Device or resource busy";
+	case 17: return "File exists";
+	case 19: return "No such device";
+	case 20: return "Not a directory";
+	case 21: return "Is a directory";
+	case 22: return "Invalid argument";
+	case 24: return "Too many open files";
+	case 28: return "No space left on device";
+	case 30: return "Read-only file system";
+	case 36: return "File name too long";
+	case 38: return "Function not implemented";
+	default: return "Unknown error";
+	}
+}
+
+/* Prints "PROG: WHAT: strerror(-ret)". */
+static void report(const char *prog, const char *what, long ret)
+{
+	err(prog);
+	err(": ");
+	err(what);
+	err(": ");
+	err(errno_text(-ret));
+	err("\n");
+}
+
+/* ---- Commands ---------------------------------------------------------- */
+
+#define MAX_ARGS 32
+
+static void cmd_help(void)
+{
+	out("help            show this list of commands\n"
+	    "echo [ARG...]   print the arguments, separated by one space\n"
+	    "uname [-a]      print the kernel name (-a: all system information)\n"
+	    "cat FILE...     print the contents of files\n"
+	    "ls [DIR]        list a directory, one name per line\n"
+	    "poweroff        sync and power the machine off\n");
+}
+
+static void cmd_echo(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (i > 1)
+			out(" ");
+		out(argv[i]);
+	}
+	out("\n");
+}
+
+/* struct new_utsname: six fields of 65 bytes each. */
+struct utsname {
+	char sysname[65];
+	char nodename[65];
+	char release[65];
+	char version[65];
+	char machine[65];
+	char domainname[65];
+};
+
+static void cmd_uname(int argc, char **argv)
+{
+	struct utsname u;
+	long r = SC1(SYS_uname, &u);
+	if (r < 0) {
+		report("uname", "uname", r);
+		return;
+	}
+	if (argc >= 2 && streq(argv[1], "-a")) {
+		out(u.sysname);
+		out(" ");
+		out(u.nodename);
+		out(" ");
+		out(u.release);
+		out(" ");
+		out(u.version);
+		out(" ");
+		out(u.machine);
+		out("\n");
+	} else if (argc >= 2) {
+		err("uname: only '-a' is supported\n");
+	} else {
+		out(u.sysname);
+		out("\n");
+	}
+}
+
+static char io_buf[4096];
+
+static void cmd_cat(int argc, char **argv)
+{
+	if (argc < 2) {
+		err("cat: missing file operand\n");
+		return;
+	}
+	for (int i = 1; i < argc; i++) {
+		long fd = SC4(SYS_openat, AT_FDCWD, argv[i], O_RDONLY | O_CLOEXEC, 0);
+		if (fd < 0) {
+			report("cat", argv[i], fd);
+			continue;
+		}
+		for (;;) {
+			long n = SC3(SYS_read, fd, io_buf, sizeof io_buf);
+			if (n == -4 /* EINTR */)
+				continue;
+			if (n < 0)
+				report("cat", argv[i], n);
+			if (n <= 0)
+				break;
+			write_all(1, io_buf, (size_t)n);
+		}
+		SC1(SYS_close, fd);
+	}
+}
+
+/* Layout of one record returned by getdents64. */
+struct dirent64 {
+	unsigned long d_ino;
+	long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* Room for the names of one directory, stored back to back. */
+static char names[32768];
+static char *name_ptrs[2048];
+
+static void list_dir(const char *dir)
+{
+	long fd = SC4(SYS_openat, AT_FDCWD, dir,
+		      O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd == -20 /* ENOTDIR: a plain file is listed by its own name */) {
+		out(dir);
+		out("\n");
+		return;
+	}
+	if (fd < 0) {
+		report("ls", dir, fd);
+		return;
+	}
+
+	size_t used = 0;
+	int count = 0;
+	int truncated = 0;
+	for (;;) {
+		long n = SC3(SYS_getdents64, fd, io_buf, sizeof io_buf);
+		if (n < 0) {
+			report("ls", dir, n);
+			break;
+		}
+		if (n == 0)
+			break;
+		for (long off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(io_buf + off);
+			off += d->d_reclen;
+			if (d->d_name[0] == '.')
+				continue; /* like ls: hide ".", ".." and dotfiles */
+			size_t len = strlen(d->d_name) + 1;
+			if (used + len > sizeof names ||
+			    count == (int)(sizeof name_ptrs / sizeof name_ptrs[0])) {
+				truncated = 1;
+				continue;
+			}
+			name_ptrs[count++] = memcpy(names + used, d->d_name, len);
+			used += len;
+		}
+	}
+	SC1(SYS_close, fd);
+
+	/* Sort the names (insertion sort is plenty for a few hundred). */
+	for (int i = 1; i < count; i++) {
+		char *key = name_ptrs[i];
+		int j = i - 1;
+		while (j >= 0 && strcmp_(name_ptrs[j], key) > 0) {
+			name_ptrs[j + 1] = name_ptrs[j];
+			j--;
+		}
+		name_ptrs[j + 1] = key;
+	}
+	for (int i = 0; i < count; i++) {
+		out(name_ptrs[i]);
+		out("\n");
+	}
+	if (truncated)
+		err("ls: too many entries, list truncated\n");
+}
+
+static void cmd_ls(int argc, char **argv)
+{
+	if (argc < 2) {
+		list_dir(".");
+		return;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (argc > 2) {
+			if (i > 1)
+				out("\n");
+			out(argv[i]);
+			out(":\n");
+		}
+		list_dir(argv[i]);
+	}
+}
+
+static void idle_forever(void)
+{
+	for (;;) {
+		long ts[2] = { 3600, 0 };
+		SC2(SYS_nanosleep, ts, 0);
+	}
+}
+
+static void cmd_poweroff(void)
+{
+	SC0(SYS_sync);
+	long r = SC4(SYS_reboot, REBOOT_MAGIC1, REBOOT_MAGIC2,
+		     REBOOT_CMD_POWER_OFF, 0);
+	/* Only reached if the kernel refused. */
+	report("poweroff", "reboot", r);
+}
+
+/* ---- The shell loop ---------------------------------------------------- */
+
+static int split(char *line, char **argv)
+{
+	int argc = 0;
+	char *p = line;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || argc == MAX_ARGS - 1)
+			break;
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	argv[argc] = 0;
+	return argc;
+}
+
+static void run(char *line)
+{
+	char *argv[MAX_ARGS];
+	int argc = split(line, argv);
+	if (argc == 0)
+		return;
+	const char *cmd = argv[0];
+	if (streq(cmd, "help"))
+		cmd_help();
+	else if (streq(cmd, "echo"))
+		cmd_echo(argc, argv);
+	else if (streq(cmd, "uname"))
+		cmd_uname(argc, argv);
+	else if (streq(cmd, "cat"))
+		cmd_cat(argc, argv);
+	else if (streq(cmd, "ls"))
+		cmd_ls(argc, argv);
+	else if (streq(cmd, "poweroff"))
+		cmd_poweroff();
+	else {
+		err("sh: ");
+		err(cmd);
+		err(": unknown command (try 'help')\n");
+	}
+}
+
+/* Make sure fds 0, 1 and 2 are the console.  The kernel normally opens
+ * /dev/console for PID 1 already (the initramfs has that node); this is
+ * the fallback for when it could not. */
+static void setup_console(void)
+{
+	if (SC2(SYS_fcntl, 0, F_GETFD) >= 0)
+		return;
+	long fd = SC4(SYS_openat, AT_FDCWD, "/dev/console", O_RDWR, 0);
+	if (fd < 0)
+		return; /* nowhere to print to */
+	for (long want = 0; want < 3; want++)
+		if (fd != want)
+			SC3(SYS_dup3, fd, want, 0);
+	if (fd > 2)
+		SC1(SYS_close, fd);
+}
+
+static char line[1024];
+
+static void shell(void)
+{
+	size_t len = 0;
+	int overflow = 0;
+	out("guest$ ");
+	for (;;) {
+		char c;
+		long n = SC3(SYS_read, 0, &c, 1);
+		if (n == -4 /* EINTR */)
+			continue;
+		if (n <= 0) {
+			/* End of input (or a broken stdin): run what is left,
+			 * then leave like a shell does. */
+			if (len > 0 && !overflow) {
+				line[len] = '\0';
+				out("\n");
+				run(line);
+			}
+			out("exit\n");
+			return;
+		}
+		if (c == '\r')
+			continue;
+		if (c != '\n') {
+			if (len < sizeof line - 1)
+				line[len++] = c;
+			else
+				overflow = 1;
+			continue;
+		}
+		line[len] = '\0';
+		if (overflow)
+			err("sh: line too long\n");
+		else
+			run(line);
+		len = 0;
+		overflow = 0;
+		out("guest$ ");
+	}
+}
+
+static void init_run(void)
+{
+	/* Pseudo file systems.  /proc and /dev exist in the initramfs; mkdir
+	 * just in case (EEXIST is fine).  devtmpfs is optional. */
+	SC3(SYS_mkdirat, AT_FDCWD, "/proc", 0555);
+	SC3(SYS_mkdirat, AT_FDCWD, "/dev", 0755);
+	SC3(SYS_mkdirat, AT_FDCWD, "/sys", 0555);
+	setup_console();
+	long r = SC5(SYS_mount, "proc", "/proc", "proc", 0, 0);
+	if (r < 0)
+		report("init", "mount /proc", r);
+	SC5(SYS_mount, "devtmpfs", "/dev", "devtmpfs", 0, 0);
+	SC5(SYS_mount, "sysfs", "/sys", "sysfs", 0, 0);
+
+	out("Welcome to the guest userland. Type 'help' for commands.\n");
+	shell();
+
+	cmd_poweroff();
+	/* PID 1 must never exit (the kernel would panic): halt instead. */
+	SC4(SYS_reboot, REBOOT_MAGIC1, REBOOT_MAGIC2, REBOOT_CMD_HALT, 0);
+	idle_forever();
+}
+
+/* Entry point.  The kernel starts us with sp pointing at argc; there is no
+ * C runtime, so set up the global pointer (the linker relaxes accesses to
+ * small data relative to it) and call main. */
+__asm__(".section .text._start\n"
+	".global _start\n"
+	"_start:\n"
+	"  .option push\n"
+	"  .option norelax\n"
+	"  lla gp, __global_pointer$\n"
+	"  .option pop\n"
+	"  andi sp, sp, -16\n"
+	"  call init_main\n"
+	"1: j 1b\n");
+
+void init_main(void)
+{
+	init_run();
+	for (;;)
+		SC1(SYS_exit, 0);
+}
