@@ -1,0 +1,49 @@
+#include "alloc.hpp"
+
+#include "mem.hpp"
+#include "print.hpp"
+
+// Defined by linker.ld.
+extern "C" char __heap_start[], __heap_end[];
+
+namespace heap {
+namespace {
+
+uintptr_t next = 0;  // first free byte; 0 until the first allocation
+
+uintptr_t align_up(uintptr_t value, size_t alignment) {
+    return (value + alignment - 1) & ~(uintptr_t{alignment} - 1);
+}
+
+uintptr_t start() { return reinterpret_cast<uintptr_t>(__heap_start); }
+uintptr_t end() { return reinterpret_cast<uintptr_t>(__heap_end); }
+
+}  // namespace
+
+void* allocate(size_t size, size_t alignment) {
+    if (next == 0) next = start();
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+        PANIC("heap: alignment {} is not a power of two", alignment);
+
+    const uintptr_t begin = align_up(next, alignment);
+    // Compare sizes, not end addresses, so that a huge size cannot wrap around.
+    if (begin > end() || size > end() - begin)
+        PANIC("heap: out of memory: asked for {} bytes (aligned to {}), {} bytes free",
+              size, alignment, bytes_free());
+
+    next = begin + size;
+    return memset(reinterpret_cast<void*>(begin), 0, size);
+}
+
+size_t bytes_used() { return next == 0 ? 0 : next - start(); }
+size_t bytes_free() { return end() - start() - bytes_used(); }
+
+}  // namespace heap
+
+// Global new and delete, so that C++ containers and `new T` work.
+void* operator new(size_t size) { return heap::allocate(size); }
+void* operator new[](size_t size) { return heap::allocate(size); }
+void operator delete(void*) noexcept {}
+void operator delete[](void*) noexcept {}
+void operator delete(void*, size_t) noexcept {}
+void operator delete[](void*, size_t) noexcept {}

@@ -1,0 +1,23 @@
+// A bump allocator: the simplest heap there is.
+//
+// Allocation moves a pointer forward through the heap region that linker.ld
+// reserves; freeing does nothing. A hypervisor allocates its page tables and
+// guest memory once, at boot, and keeps them for ever, so nothing is lost.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+namespace heap {
+
+// Returns `size` bytes aligned to `alignment` (a power of two), zeroed.
+// Panics, naming the request, when the heap cannot satisfy it.
+void* allocate(size_t size, size_t alignment = 16);
+
+size_t bytes_used();
+size_t bytes_free();
+
+}  // namespace heap
+
+// Placement new: construct an object in memory we already have. (The
+// standard <new> header needs a hosted C library, so we declare our own.)
+inline void* operator new(size_t, void* where) noexcept { return where; }

@@ -1,0 +1,17 @@
+// Emulating a guest's access to a device: the "memory-mapped I/O" exit.
+//
+// The guest's load or store hit an unmapped MMIO region and trapped as a
+// guest-page fault. We find the instruction, perform the access on the
+// emulated device, put a loaded value in the destination register, and
+// step over the instruction, so the guest never notices it was stopped.
+#pragma once
+#include "guest_memory.hpp"
+#include "vcpu.hpp"
+
+enum class MmioOutcome {
+    Done,            // emulated; the guest continues
+    NotADevice,      // the address is in no MMIO region
+    BadInstruction,  // not a load or store we can emulate
+};
+
+MmioOutcome handle_mmio(Vcpu& vcpu, const VmExit& exit, const GuestMemory& memory);

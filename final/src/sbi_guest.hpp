@@ -1,0 +1,17 @@
+// The SBI as the guest sees it: its ecalls land here, in HS-mode, and we
+// answer them the way firmware would. This is the "hypervisor call" exit.
+//
+// Calling convention (SBI spec): a7 = extension id, a6 = function id,
+// a0..a5 = arguments; the answer goes back in a0 (error) and a1 (value).
+// Legacy (v0.1) calls return one value, in a0.
+#pragma once
+#include "vcpu.hpp"
+
+enum class SbiOutcome {
+    Continue,  // answered; the guest goes on
+    PowerOff,  // the guest asked to power the machine off
+    Reboot,    // the guest asked to reboot: we end the machine too
+};
+
+// Answer the call the guest made with ecall, and step over the ecall.
+SbiOutcome handle_sbi_call(Vcpu& vcpu);

@@ -1,0 +1,40 @@
+// The `catch` block: what the hypervisor does with each VM exit.
+//
+//   Next next;
+//   do {
+//       const VmExit exit = vcpu.run();  // try
+//       next = handler.handle(vcpu, exit);  // catch
+//   } while (next == Next::Continue);    // continue
+//
+// A handled exit leaves the vCPU ready to go on (its pc past the trapping
+// instruction); anything we cannot handle is reported and stops the guest.
+#pragma once
+#include <stdint.h>
+
+#include "guest_memory.hpp"
+#include "vcpu.hpp"
+
+enum class Next {
+    Continue,  // go back into the guest
+    PowerOff,  // the guest is done: end the machine cleanly
+    Stop,      // the guest did something we refuse: end with a report
+};
+
+class VmExitHandler {
+public:
+    explicit VmExitHandler(const GuestMemory& memory) : memory_(memory) {}
+
+    Next handle(Vcpu& vcpu, const VmExit& exit);
+
+    // How many exits of each kind we have caught, as a small table.
+    void print_statistics() const;
+
+private:
+    enum Kind { SbiConsole, SbiTimer, SbiOther, Mmio, Stopped, KINDS };
+
+    Next hypervisor_call(Vcpu& vcpu);
+    Next stop(const char* why, const VmExit& exit);
+
+    const GuestMemory& memory_;
+    uint64_t counts_[KINDS] = {};
+};

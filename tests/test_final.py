@@ -1,0 +1,80 @@
+"""final/: Linux boots to its userland under the hypervisor; a shell runs
+commands typed on QEMU's stdin; poweroff ends the machine cleanly."""
+
+import re
+
+import pytest
+
+from conftest import Stage
+
+PROMPT = "guest$ "
+BOOT_TIMEOUT = 60
+
+
+class Shell:
+    """Type commands into the guest's shell and collect what each printed."""
+
+    def __init__(self, machine):
+        self.machine = machine
+        self.machine.wait_for("Welcome to the guest userland.")
+        self.machine.wait_for(PROMPT)
+
+    def run(self, command):
+        start = len(self.machine.output)
+        self.machine.send(command + "\n")
+        self.machine.wait_for(PROMPT, since=start + len(command))
+        text = self.machine.output[start:]
+        # Drop the echoed command line and the next prompt.
+        lines = [line.rstrip("\r") for line in text.split("\n")]
+        return "\n".join(lines[1:-1])
+
+
+def boot(qemu, qemu_args=()):
+    return qemu.start(Stage("final").build(), timeout=BOOT_TIMEOUT, qemu_args=qemu_args)
+
+
+def test_boots_linux_to_an_interactive_shell(qemu):
+    machine = boot(qemu)
+    shell = Shell(machine)
+
+    assert re.fullmatch(r"Linux \(none\) 6\.1\.\d+ #1 .* riscv64", shell.run("uname -a"))
+
+    cpuinfo = shell.run("cat /proc/cpuinfo")
+    assert re.search(r"^hart\s*: 0$", cpuinfo, re.MULTILINE), cpuinfo
+    assert re.search(r"^isa\s*: rv64imafdc", cpuinfo, re.MULTILINE), cpuinfo
+
+    assert shell.run("echo try   catch  continue") == "try catch continue"
+    assert "MemTotal:" in shell.run("cat /proc/meminfo")
+    assert shell.run("frobnicate") == "sh: frobnicate: unknown command (try 'help')"
+
+    machine.send("poweroff\n")
+    status = machine.wait_exit()
+    output = machine.output
+    assert "[hypervisor] the guest powered off" in output
+    table = dict(re.findall(r"\[hypervisor\]   ([A-Za-z ]+?) +(\d+)\r?$", output, re.MULTILINE))
+    assert int(table["SBI console"]) > 1000, table
+    assert int(table["SBI timer"]) > 0, table
+    assert int(table["stopped"]) == 0, table
+    assert int(table["total"]) == sum(int(v) for k, v in table.items() if k != "total")
+    assert "PANIC" not in output
+    assert status == 0, f"QEMU exited with {status}"
+
+
+@pytest.mark.parametrize("memory, top", [("256M", 0x90000000), ("1G", 0xc0000000)])
+def test_boots_with_different_host_memory(qemu, memory, top):
+    machine = boot(qemu, qemu_args=["-m", memory])
+    # QEMU puts its device tree just below the top of RAM: proof -m took effect.
+    match = machine.wait_for(re.compile(r"device tree at (0x[0-9a-f]+)"))
+    assert top - (4 << 20) < int(match.group(1), 16) < top
+    shell = Shell(machine)
+    assert "MemTotal:" in shell.run("cat /proc/meminfo")
+    machine.send("poweroff\n")
+    assert machine.wait_exit() == 0
+
+
+def test_too_little_host_memory_is_a_clear_error(qemu):
+    # With -m 128M QEMU loads the kernel image inside the hypervisor's heap.
+    run = qemu.run(Stage("final").build(), qemu_args=["-m", "128M"])
+    run.expect_lines(re.compile(r"PANIC at src/main\.cpp:\d+: QEMU put the kernel image at "
+                                r"0x[0-9a-f]+, inside our heap: give QEMU -m 256M or more"))
+    run.expect_exit(1)
