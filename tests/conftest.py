@@ -170,7 +170,8 @@ class Qemu:
 
     def wait_for(self, pattern, since=0):
         """Wait until the output (from offset `since`) contains `pattern`, a
-        literal string or a compiled regex; return the match."""
+        literal string or a compiled regex; return the match. Output arrives
+        in pieces: end a regex with \n so it cannot match half a line."""
         regex = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
         with self._changed:
             while True:

@@ -64,7 +64,7 @@ def test_boots_linux_to_an_interactive_shell(qemu):
 def test_boots_with_different_host_memory(qemu, memory, top):
     machine = boot(qemu, qemu_args=["-m", memory])
     # QEMU puts its device tree just below the top of RAM: proof -m took effect.
-    match = machine.wait_for(re.compile(r"device tree at (0x[0-9a-f]+)"))
+    match = machine.wait_for(re.compile(r"device tree at (0x[0-9a-f]+)\r?\n"))
     assert top - (4 << 20) < int(match.group(1), 16) < top
     shell = Shell(machine)
     assert "MemTotal:" in shell.run("cat /proc/meminfo")
