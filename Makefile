@@ -20,14 +20,15 @@ run: tools
 test: tools
 	@$$(scripts/find-python.sh) -m pytest tests $(if $(STEP),--stage $(STEP)) $(PYTEST_ARGS)
 
-# The diff between a stage and the one before it: the chapter's new code.
+# The diff between a stage and the one before it: the chapter's new code
+# (the chapters themselves left out).
 diff:
 	@test -n "$(STEP)" || { echo "usage: make diff STEP=step03" >&2; exit 2; }
 	@cur=$$(ls -d $(STEP)* 2>/dev/null | head -1); \
 	 test -n "$$cur" || { echo "no stage matches '$(STEP)'" >&2; exit 2; }; \
 	 prev=$$(echo $(STAGES) | tr ' ' '\n' | grep -B1 -x "$$cur" | head -1); \
 	 test "$$prev" != "$$cur" || { echo "$$cur is the first stage" >&2; exit 2; }; \
-	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json \
+	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json --exclude=README.md \
 	   $$prev $$cur || true
 
 linux: tools

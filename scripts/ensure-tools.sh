@@ -18,7 +18,12 @@ wants=${*:-build test kernel}
 for want in $wants; do
     case $want in
     build)
-        need "command -v ${CROSS_COMPILE}g++" g++-riscv64-linux-gnu
+        if [ "$CROSS_COMPILE" = riscv64-linux-gnu- ]; then
+            need "command -v ${CROSS_COMPILE}g++" g++-riscv64-linux-gnu
+        elif ! command -v "${CROSS_COMPILE}g++" >/dev/null; then
+            echo "error: ${CROSS_COMPILE}g++ not found: install that toolchain or unset CROSS_COMPILE" >&2
+            exit 1
+        fi
         need "command -v $QEMU" qemu-system-misc
         need "command -v make" make ;;
     test)

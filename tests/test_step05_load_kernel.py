@@ -95,3 +95,12 @@ def test_host_tests_of_image_check_and_device_tree_reader(stage, tmp_path):
     result = subprocess.run([binary, dtb, LINUX_IMAGE], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
+
+
+@pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
+def test_too_little_host_memory_is_a_clear_error(qemu, stage):
+    # With -m 128M QEMU loads the kernel image inside the hypervisor's heap.
+    run = qemu.run(Stage(stage).build(), qemu_args=["-m", "128M"])
+    run.expect_lines(re.compile(r"PANIC at src/main\.cpp:\d+: QEMU put the kernel image at "
+                                r"0x[0-9a-f]+, inside our heap: give QEMU -m 256M or more"))
+    run.expect_exit(1)

@@ -15,7 +15,7 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     println("padded [{:6}] [{:06}] [{:4}], braces {{}}", 42, 42, "ab");
 
 #ifdef DEMO_PANIC
-    // Built with `make DEFINES=-DDEMO_PANIC`: shows what a panic looks like.
+    // Built with `make BUILD=build/panic DEFINES=-DDEMO_PANIC`: what a panic looks like.
     PANIC("demo panic, value {:#x}", 0xdead);
 #endif
 

@@ -39,7 +39,7 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     println("heap: {} bytes used", heap::bytes_used());
 
 #ifdef DEMO_OUT_OF_MEMORY
-    // Built with `make DEFINES=-DDEMO_OUT_OF_MEMORY`: allocate until it fails.
+    // Built with `make BUILD=build/oom DEFINES=-DDEMO_OUT_OF_MEMORY`: allocate until it fails.
     for (;;) heap::allocate(16 * 1024 * 1024);
 #endif
 

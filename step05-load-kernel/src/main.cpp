@@ -9,6 +9,8 @@
 #include "power.hpp"
 #include "print.hpp"
 
+extern "C" char __heap_end[];  // linker.ld
+
 namespace {
 
 struct ImageFile {
@@ -25,6 +27,8 @@ ImageFile find_kernel_image(uintptr_t device_tree) {
     const uint64_t end = fdt::find_property(dtb, "/chosen", "linux,initrd-end").as_number();
     if (start == 0 || end <= start)
         PANIC("no kernel image: start QEMU with -initrd <Image> (make run does, KERNEL= picks the file)");
+    if (start < reinterpret_cast<uintptr_t>(__heap_end))
+        PANIC("QEMU put the kernel image at {:#x}, inside our heap: give QEMU -m 256M or more", start);
     println("Kernel image file: {} bytes at host {:#x}", end - start, start);
     return {reinterpret_cast<const uint8_t*>(start), end - start};
 }
