@@ -120,6 +120,27 @@ class Stage:
         return shlex.split(out.strip().splitlines()[-1])
 
 
+# ---------------------------------------------------------------- host tests
+
+def host_program(stage, name, sources, tmp_path):
+    """Compile tests/host/NAME.cpp for the host with the stage's `sources`
+    (plain-logic files from its src/); returns the binary."""
+    src = REPO / stage / "src"
+    binary = tmp_path / name
+    subprocess.run(["g++", "-std=c++20", "-Wall", "-Wextra", "-Werror", f"-I{src}", "-o", binary,
+                    *[src / s for s in sources], REPO / "tests" / "host" / f"{name}.cpp"],
+                   check=True)
+    return binary
+
+
+def run_host_test(stage, name, sources, tmp_path, *args):
+    """Compile and run a host unit test; it must end with 'N passed, 0 failed'."""
+    result = subprocess.run([host_program(stage, name, sources, tmp_path), *map(str, args)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
+
+
 # ---------------------------------------------------------------- running
 
 class Qemu:

@@ -1,11 +1,10 @@
 """Step 02: println with formatted arguments, and PANIC."""
 
 import re
-import subprocess
 
 import pytest
 
-from conftest import REPO, Stage, stages_from
+from conftest import Stage, run_host_test, stages_from
 
 
 @pytest.mark.parametrize("stage", ["step02-println"])
@@ -42,11 +41,4 @@ def test_panic_says_where_and_exits_nonzero(qemu, stage):
 @pytest.mark.parametrize("stage", stages_from("step02-println"))
 def test_formatter_on_the_host(stage, tmp_path):
     """The formatter is plain C++: compile it for the host and unit-test it."""
-    src = REPO / stage / "src"
-    binary = tmp_path / "format_test"
-    subprocess.run(["g++", "-std=c++20", "-Wall", "-Wextra", "-Werror", f"-I{src}",
-                    "-o", binary, src / "format.cpp", REPO / "tests/host/format_test.cpp"],
-                   check=True)
-    result = subprocess.run([binary], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
+    run_host_test(stage, "format_test", ["format.cpp"], tmp_path)

@@ -1,11 +1,10 @@
 """Step 04: guest RAM and an MMIO region, and the G-stage page table."""
 
 import re
-import subprocess
 
 import pytest
 
-from conftest import REPO, Stage, stages_from
+from conftest import Stage, run_host_test, stages_from
 
 
 @pytest.mark.parametrize("stage", ["step04-guest-memory"])
@@ -36,11 +35,4 @@ def test_region_map_and_translations(qemu, stage):
 @pytest.mark.parametrize("stage", stages_from("step04-guest-memory"))
 def test_page_table_on_the_host(stage, tmp_path):
     """Build and walk G-stage tables on the host, where every path can be tried."""
-    src = REPO / stage / "src"
-    binary = tmp_path / "page_table_test"
-    subprocess.run(["g++", "-std=c++20", "-Wall", "-Wextra", "-Werror", f"-I{src}",
-                    "-o", binary, src / "page_table.cpp",
-                    REPO / "tests/host/page_table_test.cpp"], check=True)
-    result = subprocess.run([binary], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
+    run_host_test(stage, "page_table_test", ["page_table.cpp"], tmp_path)

@@ -5,15 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, Stage, stages_from
-
-
-def host_binary(stage, tmp_path, name, sources):
-    src = REPO / stage / "src"
-    binary = tmp_path / name
-    subprocess.run(["g++", "-std=c++20", "-Wall", "-Wextra", "-Werror", f"-I{src}", "-o", binary,
-                    *[src / s for s in sources], REPO / "tests/host" / f"{name}.cpp"], check=True)
-    return binary
+from conftest import Stage, host_program, run_host_test, stages_from
 
 
 @pytest.mark.parametrize("stage", ["step07-vmexit"])
@@ -41,10 +33,7 @@ def test_linux_prints_its_banner_through_the_hypervisor(qemu, stage):
 
 @pytest.mark.parametrize("stage", stages_from("step07-vmexit"))
 def test_load_store_decoder_on_the_host(stage, tmp_path):
-    binary = host_binary(stage, tmp_path, "decode_test", ["instruction.cpp"])
-    result = subprocess.run([binary], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"^\d+ passed, 0 failed$", result.stdout, re.MULTILINE), result.stdout
+    run_host_test(stage, "decode_test", ["instruction.cpp"], tmp_path)
 
 
 def decompile(dtb):
@@ -56,8 +45,8 @@ def decompile(dtb):
 
 @pytest.mark.parametrize("stage", stages_from("step07-vmexit"))
 def test_device_tree_writer_output_decompiles(stage, tmp_path):
-    binary = host_binary(stage, tmp_path, "fdt_writer_test",
-                         ["fdt_writer.cpp", "device_tree.cpp", "format.cpp"])
+    binary = host_program(stage, "fdt_writer_test",
+                          ["fdt_writer.cpp", "device_tree.cpp", "format.cpp"], tmp_path)
     small, guest = tmp_path / "small.dtb", tmp_path / "guest.dtb"
     result = subprocess.run([binary, small, guest], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
