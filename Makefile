@@ -17,7 +17,10 @@ export QEMU ?= qemu-system-riscv64
 run: tools
 	$(MAKE) -C $(NEWEST) run
 
+# Stages from step05 on boot the guest kernel: build it first, with its
+# progress shown (the tests would build it silently).
 test: tools
+	@case "$(STEP)" in step0[1-4]*) ;; *) $(MAKE) -C linux ;; esac
 	@$$(scripts/find-python.sh) -m pytest tests $(if $(STEP),--stage $(STEP)) $(PYTEST_ARGS)
 
 # The diff between a stage and the one before it: the chapter's new code
