@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import Stage
+from conftest import Stage, run_host_test, stages_from
 
 
 @pytest.mark.parametrize("stage", ["step03-alloc"])
@@ -31,3 +31,9 @@ def test_out_of_memory_is_a_clear_panic(qemu, stage):
         r"\(aligned to 16\), (\d+) bytes free"))
     assert int(match.group(1)) < 16 * 1024 * 1024
     run.expect_exit(1)
+
+
+@pytest.mark.parametrize("stage", stages_from("step03-alloc"))
+def test_memory_functions_on_the_host(stage, tmp_path):
+    """mem.cpp's word-at-a-time loops, at every alignment and length."""
+    run_host_test(stage, "mem_test", [], tmp_path)  # it includes mem.cpp itself
