@@ -64,8 +64,11 @@ def pytest_collection_modifyitems(config, items):
     stage = matches[0]
     keep, drop = [], []
     for item in items:
+        # A test names its stage with a `stage` parameter, or a whole test
+        # file with a module-level STAGE (test_final.py: STAGE = "final").
         callspec = getattr(item, "callspec", None)
         item_stage = callspec.params.get("stage") if callspec else None
+        item_stage = item_stage or getattr(item.module, "STAGE", None)
         (keep if item_stage == stage else drop).append(item)
     config.hook.pytest_deselected(items=drop)
     items[:] = keep

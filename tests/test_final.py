@@ -7,6 +7,7 @@ import pytest
 
 from conftest import Stage
 
+STAGE = "final"  # `make test STEP=final` runs this file
 PROMPT = "guest$ "
 BOOT_TIMEOUT = 60
 
