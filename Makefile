@@ -5,6 +5,8 @@
 #   make test STEP=step03    test one stage
 #   make diff STEP=step03    what step03 adds to step02
 #   make linux               build (or reuse) the guest kernel
+#   make bench               time Linux booting with and without final/'s hypervisor
+#   make loc                 count final/'s lines of code
 #   make clean               remove every build output
 
 STAGES := $(sort $(wildcard step[0-9][0-9]-*)) $(wildcard final)
@@ -37,6 +39,17 @@ diff:
 linux: tools
 	$(MAKE) -C linux
 
+# Boot the same kernel directly on QEMU and under final/, RUNS times each
+# (default 5), and compare; KERNEL=/abs/path/Image boots another kernel,
+# APPEND="..." gives the direct boot another command line.
+bench: tools
+	@$$(scripts/find-python.sh) scripts/bench.py $(if $(RUNS),--runs $(RUNS)) \
+	  $(if $(KERNEL),--kernel $(KERNEL)) $(if $(APPEND),--append "$(APPEND)")
+
+# Lines of C++ and assembly in final/src, comments and blank lines left out.
+loc:
+	@$$(scripts/find-python.sh) scripts/loc.py
+
 tools:
 	@scripts/ensure-tools.sh
 
@@ -44,4 +57,4 @@ clean:
 	for stage in $(STAGES); do $(MAKE) -C $$stage clean; done
 	rm -rf tests/logs
 
-.PHONY: run test diff linux tools clean
+.PHONY: run test diff linux bench loc tools clean
