@@ -1,19 +1,22 @@
 #include "mmio.hpp"
 
 #include "instruction.hpp"
-#include "riscv.hpp"
 #include "trap.hpp"
 
 namespace {
 
 // The faulting instruction: from htinst when the hardware provides it,
-// otherwise fetched from guest memory at the guest's pc (two halves, so
-// that a 32-bit instruction may straddle a page boundary).
-MemoryAccess find_access(const VmExit& exit) {
-    if (exit.htinst != 0) return decode_transformed(exit.htinst);
-    uint32_t instruction = riscv::hlvx_hu(exit.sepc);
-    if ((instruction & 3) == 3) instruction |= uint32_t{riscv::hlvx_hu(exit.sepc + 2)} << 16;
-    return decode_access(instruction);
+// otherwise fetched from guest memory at the guest's pc. False if the
+// guest's pc cannot be read: see riscv::hlvx_hu.
+bool find_access(const Vcpu& vcpu, const VmExit& exit, MemoryAccess& access) {
+    if (exit.htinst != 0) {
+        access = decode_transformed(exit.htinst);
+        return true;
+    }
+    uint32_t instruction = 0;
+    if (!vcpu.fetch_instruction(instruction)) return false;
+    access = decode_access(instruction);
+    return true;
 }
 
 uint64_t low_bytes(uint64_t value, unsigned width) {
@@ -27,9 +30,15 @@ MmioOutcome handle_mmio(Vcpu& vcpu, const VmExit& exit, const GuestMemory& memor
     const Region* region = memory.find(address);
     if (region == nullptr || region->kind != RegionKind::Mmio) return MmioOutcome::NotADevice;
 
-    const MemoryAccess access = find_access(exit);
+    MemoryAccess access{};
+    if (!find_access(vcpu, exit, access)) return MmioOutcome::UnreadableInstruction;
     const bool store_fault = exit.scause == static_cast<uint64_t>(trap::Cause::StoreGuestPageFault);
     if (!access.valid || access.is_store != store_fault) return MmioOutcome::BadInstruction;
+    // Device registers are read and written whole, at their own address;
+    // a misaligned access has no meaning to a device (a real bus may split
+    // it, or fault). Our regions' sizes are multiples of 8, so an aligned
+    // access also never runs past a region's end.
+    if (address % access.width != 0) return MmioOutcome::Misaligned;
 
     const uint64_t offset = address - region->guest_base;
     if (access.is_store) {

@@ -9,9 +9,11 @@
 #include "vcpu.hpp"
 
 enum class MmioOutcome {
-    Done,            // emulated; the guest continues
-    NotADevice,      // the address is in no MMIO region
-    BadInstruction,  // not a load or store we can emulate
+    Done,                   // emulated; the guest continues
+    NotADevice,             // the address is in no MMIO region
+    UnreadableInstruction,  // the guest's pc cannot be read (its page table changed)
+    BadInstruction,         // not a load or store we can emulate
+    Misaligned,             // not at a multiple of its width: refused
 };
 
 MmioOutcome handle_mmio(Vcpu& vcpu, const VmExit& exit, const GuestMemory& memory);

@@ -12,6 +12,29 @@ void println(const char* format, const Args&... args);
 // Print where and why, then end the machine with a non-zero exit status.
 #define PANIC(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 
+// For what a guest may do over and over again (call an SBI function we
+// lack, execute an instruction it may not): print the first few times,
+// then only count, so that a guest cannot flood the console with our
+// complaints or slow us down with them.
+class LogLimit {
+public:
+    explicit constexpr LogLimit(const char* what) : what_(what) {}
+
+    // Count one more; true if this one is to be printed.
+    bool count() {
+        if (++count_ == PRINTED + 1)
+            println("[hypervisor] more {}: counted, no longer printed", what_);
+        return count_ <= PRINTED;
+    }
+    uint64_t total() const { return count_; }
+
+    static constexpr uint64_t PRINTED = 8;
+
+private:
+    const char* what_;
+    uint64_t count_ = 0;
+};
+
 // ---- the machinery behind them ----
 
 struct ConsoleOutput : fmt::Output {

@@ -51,9 +51,13 @@ RISCV_CSR(sepc)      // the pc a trap came from; where sret returns to
 RISCV_CSR(scause)    // why we trapped
 RISCV_CSR(stval)     // the faulting address (or instruction)
 
+// Also the bits of the guest's own vsstatus, at the same places.
 namespace sstatus_bits {
+inline constexpr uint64_t SIE = 1ull << 1;         // interrupts on (in supervisor mode)
+inline constexpr uint64_t SPIE = 1ull << 5;        // SIE before the last trap; sret restores it
 inline constexpr uint64_t SPP = 1ull << 8;         // sret returns to S-mode (VS with SPV)
 inline constexpr uint64_t FS_INITIAL = 1ull << 13;  // floating point on
+inline constexpr uint64_t MXR = 1ull << 19;         // loads may read execute-only pages
 }  // namespace sstatus_bits
 
 // ---- Hypervisor (H) extension ----
@@ -69,6 +73,10 @@ RISCV_CSR(hcounteren)  // which counters (time) the guest may read
 RISCV_CSR(henvcfg)     // guest environment: Sstc timer on or off
 RISCV_CSR(vsstatus)    // the guest's own sstatus
 RISCV_CSR(vsatp)       // the guest's own page table root
+RISCV_CSR(vstvec)      // the guest's own trap handler
+RISCV_CSR(vsepc)       // ... and the trap details it reads there
+RISCV_CSR(vscause)
+RISCV_CSR(vstval)
 RISCV_CSR(vstimecmp)   // the guest's timer: interrupt when time >= vstimecmp
 
 namespace hstatus_bits {
@@ -102,13 +110,35 @@ inline void fence_i() { asm volatile("fence.i" ::: "memory"); }
 
 // Read 16 bits of guest memory as instruction fetch would: through the
 // guest's own page table (vsatp) and ours (hgatp), with execute permission.
-inline uint16_t hlvx_hu(uint64_t guest_virtual) {
-    uint64_t value;
-    asm volatile(".option push\n.option arch, +h\nhlvx.hu %0, (%1)\n.option pop"
-                 : "=r"(value)
-                 : "r"(guest_virtual)
-                 : "memory");
-    return static_cast<uint16_t>(value);
+// Returns false if that address cannot be read.
+//
+// It can fail: the guest owns its page table, and may have unmapped the
+// page since it ran the instruction (the CPU may still use the old
+// translation until the guest's sfence.vma). The fault must not reach our
+// trap vector, which takes any trap of ours for a bug: for this one
+// instruction, stvec points just past it, so a fault lands there with
+// `value` still all ones. A try/catch of the hypervisor's own.
+//
+// sstatus.MXR ("make executable readable") is on for the read because
+// QEMU 7.2's hlvx wrongly asks for read permission besides execute: without
+// it, code on an execute-only guest page could not be read.
+inline bool hlvx_hu(uint64_t guest_virtual, uint16_t& halfword) {
+    uint64_t value = ~0ull, saved_stvec;
+    set_sstatus(sstatus_bits::MXR);
+    asm volatile(
+        ".option push\n.option arch, +h\n"
+        "   la      %1, 1f\n"
+        "   csrrw   %1, stvec, %1\n"  // a fault in hlvx.hu goes to 1:
+        "   hlvx.hu %0, (%2)\n"
+        "   .balign 4\n"             // stvec needs a 4-byte aligned address
+        "1: csrw    stvec, %1\n"
+        ".option pop"
+        : "+&r"(value), "=&r"(saved_stvec)
+        : "r"(guest_virtual)
+        : "memory");
+    clear_sstatus(sstatus_bits::MXR);
+    halfword = static_cast<uint16_t>(value);
+    return value != ~0ull;
 }
 
 }  // namespace riscv

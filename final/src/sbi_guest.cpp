@@ -14,6 +14,8 @@ constexpr long IMPLEMENTATION_ID = 0x4856;  // "HV": not one of the registered i
 constexpr long IMPLEMENTATION_VERSION = 1;
 constexpr uint64_t HART_ID = 0;             // our guest has one hart
 
+LogLimit unsupported_log{"SBI calls not supported"};
+
 struct Result {
     Error error;
     long value = 0;
@@ -145,10 +147,12 @@ SbiOutcome handle_sbi_call(Vcpu& vcpu) {
             result = {function == 0 ? Error::InvalidParam : Error::NotSupported};
             break;
     }
-    if (result.error == Error::NotSupported)
+    if (result.error == Error::NotSupported && unsupported_log.count())
         println("[hypervisor] SBI call not supported: extension {:#x}, function {}", extension,
                 function);
     vcpu.reg(a0) = static_cast<uint64_t>(result.error);
     vcpu.reg(a1) = static_cast<uint64_t>(result.value);
     return SbiOutcome::Continue;
 }
+
+uint64_t unsupported_sbi_calls() { return unsupported_log.total(); }

@@ -15,3 +15,6 @@ enum class SbiOutcome {
 
 // Answer the call the guest made with ecall, and step over the ecall.
 SbiOutcome handle_sbi_call(Vcpu& vcpu);
+
+// How many calls the guest made to an extension or function we lack.
+uint64_t unsupported_sbi_calls();

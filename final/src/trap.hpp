@@ -28,9 +28,11 @@ enum class Cause : uint64_t {
 };
 
 // Exceptions the guest handles itself (hedeleg): a page fault in the
-// guest's own page table, a breakpoint, a system call from guest user mode...
+// guest's own page table, a breakpoint, a system call from guest user mode,
+// an illegal instruction (Linux turns one in a program into SIGILL; were it
+// ours, a guest's user program could stop the whole guest)...
 inline constexpr uint64_t GUEST_OWN_EXCEPTIONS =
-    1 << 0 | 1 << 3 | 1 << 8 | 1 << 12 | 1 << 13 | 1 << 15;
+    1 << 0 | 1 << 2 | 1 << 3 | 1 << 8 | 1 << 12 | 1 << 13 | 1 << 15;
 
 const char* name(uint64_t scause);
 

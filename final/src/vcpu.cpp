@@ -36,16 +36,48 @@ Vcpu::Vcpu(uint64_t entry, uint64_t hart_id, uint64_t device_tree) : pc(entry) {
 }
 
 VmExit Vcpu::run() {
-    // sret goes to the guest (SPV) in its supervisor mode (SPP), at pc.
-    riscv::write_hstatus(riscv::hstatus_bits::SPV | riscv::hstatus_bits::SPVP |
-                         riscv::hstatus_bits::VSXL_64);
-    riscv::set_sstatus(riscv::sstatus_bits::SPP);
+    // sret goes to the guest (SPV), at pc, in the mode it was in when it
+    // left: its kernel (SPP and, for hlvx, SPVP) or its user mode. Always
+    // VS-mode would let a user program that touched a device come back
+    // with the privileges of its kernel.
+    using namespace riscv::hstatus_bits;
+    riscv::write_hstatus(SPV | VSXL_64 | (user_mode ? 0 : SPVP));
+    if (user_mode) riscv::clear_sstatus(riscv::sstatus_bits::SPP);
+    else riscv::set_sstatus(riscv::sstatus_bits::SPP);
     riscv::write_sepc(pc);
 
     enter_guest(&context);  // returns at the next VM exit
 
     VmExit exit{riscv::read_scause(), riscv::read_sepc(), riscv::read_stval(),
-                riscv::read_htval(), riscv::read_htinst()};
+                riscv::read_htval(), riscv::read_htinst(),
+                (riscv::read_hstatus() & SPVP) == 0};  // the trap wrote the guest's mode there
     pc = exit.sepc;
+    user_mode = exit.from_user;
     return exit;
+}
+
+void Vcpu::inject_exception(uint64_t cause, uint64_t tval) {
+    using namespace riscv::sstatus_bits;
+    riscv::write_vsepc(pc);
+    riscv::write_vscause(cause);
+    riscv::write_vstval(tval);
+    // Interrupts off in the handler, and what sret needs to undo the trap:
+    // the interrupt state (SPIE) and the mode the guest came from (SPP).
+    const uint64_t status = riscv::read_vsstatus();
+    uint64_t trapped = status & ~(SIE | SPIE | SPP);
+    if (status & SIE) trapped |= SPIE;
+    if (!user_mode) trapped |= SPP;
+    riscv::write_vsstatus(trapped);
+    // Exceptions go to the handler's base address, whatever stvec's mode.
+    pc = riscv::read_vstvec() & ~3ull;
+    user_mode = false;
+}
+
+bool Vcpu::fetch_instruction(uint32_t& instruction) const {
+    // Two halves, so that a 32-bit instruction may straddle a page boundary.
+    uint16_t low = 0, high = 0;
+    if (!riscv::hlvx_hu(pc, low)) return false;
+    if ((low & 3) == 3 && !riscv::hlvx_hu(pc + 2, high)) return false;
+    instruction = uint32_t{high} << 16 | low;
+    return true;
 }

@@ -20,6 +20,7 @@ struct VmExit {
     uint64_t stval;   // faulting guest virtual address (or instruction bits)
     uint64_t htval;   // guest physical address >> 2, for guest-page faults
     uint64_t htinst;  // the trapping instruction, if the hardware says (else 0)
+    bool from_user;   // the guest was in its user mode (VU), not its kernel (VS)
 
     // The guest physical address of a guest-page fault.
     uint64_t guest_physical_address() const { return (htval << 2) | (stval & 3); }
@@ -38,7 +39,17 @@ public:
     // Enter the guest; return when it exits.
     VmExit run();
 
+    // Make the guest take exception `cause` in its own trap handler, as the
+    // CPU does with the exceptions delegated to it: the `catch` passes the
+    // exception on to the guest. Call it with pc at the trapping instruction.
+    void inject_exception(uint64_t cause, uint64_t tval);
+
+    // The instruction at pc, read from guest memory as the CPU fetched it
+    // (through the guest's page table and ours); false if it cannot be read.
+    bool fetch_instruction(uint32_t& instruction) const;
+
     uint64_t pc = 0;
+    bool user_mode = false;  // the guest runs its user mode (VU), not its kernel (VS)
     GuestContext context{};
     uint64_t& reg(int n) { return context.x[n]; }
 };

@@ -21,13 +21,20 @@ Next VmExitHandler::handle(Vcpu& vcpu, const VmExit& exit) {
                     return Next::Continue;
                 case MmioOutcome::NotADevice:
                     return stop("the guest accessed memory it does not own", exit);
+                case MmioOutcome::UnreadableInstruction:
+                    return stop("cannot read the guest's instruction at its pc", exit);
                 case MmioOutcome::BadInstruction:
                     return stop("a device access we cannot emulate", exit);
+                case MmioOutcome::Misaligned:
+                    return stop("a misaligned device access", exit);
             }
             break;
 
         case Cause::InstructionGuestPageFault:  // a jump outside guest RAM
             return stop("the guest accessed memory it does not own", exit);
+
+        case Cause::VirtualInstruction:  // a hypervisor CSR or instruction, from the guest
+            return refuse_instruction(vcpu, exit);
 
         default:
             break;
@@ -51,6 +58,26 @@ Next VmExitHandler::hypervisor_call(Vcpu& vcpu) {
     return Next::PowerOff;
 }
 
+// VS-mode may not touch the hypervisor's CSRs or run its instructions
+// (hfence.gvma, hlv...), nor read counters we keep from it. On a CPU with
+// no hypervisor under it, the guest's kernel would get an illegal
+// instruction exception for these; so it does here, in its own handler,
+// like the illegal instructions hedeleg sends it directly (trap.hpp). What
+// it does then is up to it.
+Next VmExitHandler::refuse_instruction(Vcpu& vcpu, const VmExit& exit) {
+    counts_[IllegalInstruction]++;
+    // The guest expects the instruction in stval. We read it ourselves:
+    // QEMU 7.2's stval is stale after some of these (hlv.d); 0 if the
+    // instruction cannot be read, which the architecture also allows.
+    uint32_t instruction = 0;
+    vcpu.fetch_instruction(instruction);
+    if (refused_log_.count())
+        println("[hypervisor] the guest may not execute {:#x} at pc {:#x}: "
+                "illegal instruction for it", instruction, exit.sepc);
+    vcpu.inject_exception(static_cast<uint64_t>(Cause::IllegalInstruction), instruction);
+    return Next::Continue;
+}
+
 Next VmExitHandler::stop(const char* why, const VmExit& exit) {
     counts_[Stopped]++;
     println("[hypervisor] {}: {} (scause {:#x})", why, trap::name(exit.scause), exit.scause);
@@ -63,7 +90,7 @@ Next VmExitHandler::stop(const char* why, const VmExit& exit) {
 
 void VmExitHandler::print_statistics() const {
     static constexpr const char* NAMES[KINDS] = {"SBI console", "SBI timer", "SBI other",
-                                                 "MMIO", "stopped"};
+                                                 "MMIO", "illegal insn", "stopped"};
     uint64_t total = 0;
     println("[hypervisor] VM exits caught:");
     for (int kind = 0; kind < KINDS; kind++) {
@@ -71,4 +98,6 @@ void VmExitHandler::print_statistics() const {
         total += counts_[kind];
     }
     println("[hypervisor]   {:12} {:10}", "total", total);
+    if (unsupported_sbi_calls() != 0)
+        println("[hypervisor] SBI calls not supported: {}", unsupported_sbi_calls());
 }

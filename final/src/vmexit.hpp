@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "guest_memory.hpp"
+#include "print.hpp"
 #include "vcpu.hpp"
 
 enum class Next {
@@ -30,11 +31,13 @@ public:
     void print_statistics() const;
 
 private:
-    enum Kind { SbiConsole, SbiTimer, SbiOther, Mmio, Stopped, KINDS };
+    enum Kind { SbiConsole, SbiTimer, SbiOther, Mmio, IllegalInstruction, Stopped, KINDS };
 
     Next hypervisor_call(Vcpu& vcpu);
+    Next refuse_instruction(Vcpu& vcpu, const VmExit& exit);
     Next stop(const char* why, const VmExit& exit);
 
     const GuestMemory& memory_;
     uint64_t counts_[KINDS] = {};
+    LogLimit refused_log_{"instructions the guest may not execute"};
 };
