@@ -1,0 +1,95 @@
+// A guest that makes SBI calls the hypervisor must refuse or answer
+// carefully: unknown extensions and functions, bad arguments, a timer in
+// the past, and floods of calls.
+//
+// "sbi-calls" prints each call's answer (the test holds the expected
+// ones); "timer-in-the-past" waits for the timer interrupt a deadline in
+// the past must raise at once; "flood" makes 100,000 well-formed calls and
+// 100,000 unsupported ones, and counts the right answers.
+#include "guest.hpp"
+
+namespace {
+
+struct Call {
+    const char* name;
+    long extension;
+    long function;
+    uint64_t arg0, arg1;
+};
+
+constexpr long UNKNOWN_EXTENSION = 0x1234'5678;
+constexpr long HART_START = 0, HART_STOP = 1, HART_GET_STATUS = 2, SEND_IPI = 0;
+constexpr long GET_SPEC_VERSION = 0, PROBE_EXTENSION = 3, SET_TIMER = 0, SYSTEM_RESET = 0;
+
+constexpr Call CALLS[] = {
+    {"get_spec_version", sbi::BASE, GET_SPEC_VERSION, 0, 0},
+    {"probe_extension(TIME)", sbi::BASE, PROBE_EXTENSION, sbi::TIME, 0},
+    {"probe_extension(0x12345678)", sbi::BASE, PROBE_EXTENSION, UNKNOWN_EXTENSION, 0},
+    {"BASE function 99", sbi::BASE, 99, 0, 0},
+    {"extension 0x12345678", UNKNOWN_EXTENSION, 0, 0, 0},
+    {"legacy extension 0xf", 0xf, 0, 0, 0},
+    {"TIME function 1", sbi::TIME, 1, 0, 0},
+    {"hart_start(5)", sbi::HSM, HART_START, 5, 0x80200000},
+    {"hart_start(0)", sbi::HSM, HART_START, 0, 0x80200000},
+    {"hart_get_status(0)", sbi::HSM, HART_GET_STATUS, 0, 0},
+    {"hart_get_status(1)", sbi::HSM, HART_GET_STATUS, 1, 0},
+    {"hart_stop", sbi::HSM, HART_STOP, 0, 0},
+    {"send_ipi(mask 0x2, base 0)", sbi::IPI, SEND_IPI, 0x2, 0},
+    {"system_reset(type 0x99)", sbi::SRST, SYSTEM_RESET, 0x99, 0},
+};
+
+void bad_calls() {
+    for (const Call& c : CALLS) {
+        const sbi::Result r = sbi::call(c.extension, c.function, c.arg0, c.arg1);
+        say("sbi: {} -> error {}, value {}", c.name, r.error, static_cast<uint64_t>(r.value));
+    }
+    say("sbi: done");
+}
+
+volatile bool timer_fired = false;
+
+void on_timer(TrapFrame&) {
+    say("timer: interrupt, scause {}", read_scause());
+    sbi::call(sbi::TIME, SET_TIMER, ~0ul);  // no next deadline: the interrupt goes away
+    timer_fired = true;
+}
+
+// Set a deadline with `extension`'s set_timer, and wait for the interrupt.
+void expect_timer(const char* how, long extension, uint64_t deadline) {
+    timer_fired = false;
+    sbi::call(extension, SET_TIMER, deadline);
+    while (!timer_fired) asm volatile("wfi");
+    say("timer: fired after {}", how);
+}
+
+void timer_in_the_past() {
+    install_trap_handler(on_timer);
+    write_sie(SIE_STIE);
+    write_sstatus(read_sstatus() | SSTATUS_SIE);
+    expect_timer("TIME set_timer(0)", sbi::TIME, 0);
+    expect_timer("legacy set_timer(now - 1)", sbi::LEGACY_SET_TIMER, read_time() - 1);
+}
+
+void flood() {
+    constexpr long CALLS_IN_A_FLOOD = 100'000;
+    long right = 0;
+    for (long i = 0; i < CALLS_IN_A_FLOOD; i++) {
+        const sbi::Result r = sbi::call(sbi::BASE, GET_SPEC_VERSION);
+        right += r.error == 0 && r.value == 0x0100'0000;
+    }
+    say("flood: {} calls of get_spec_version, {} answered 1.0", CALLS_IN_A_FLOOD, right);
+    right = 0;
+    for (long i = 0; i < CALLS_IN_A_FLOOD; i++)
+        right += sbi::call(UNKNOWN_EXTENSION, i).error == -2;
+    say("flood: {} calls of extension 0x12345678, {} answered -2", CALLS_IN_A_FLOOD, right);
+}
+
+}  // namespace
+
+extern "C" void guest_main(uint64_t, uint64_t) {
+    if (action_is("sbi-calls")) bad_calls();
+    else if (action_is("timer-in-the-past")) timer_in_the_past();
+    else if (action_is("flood")) flood();
+    else fail("sbi: unknown action");
+    power_off();
+}
