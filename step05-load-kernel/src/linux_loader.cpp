@@ -16,7 +16,7 @@ LoadedKernel load_linux(GuestMemory& memory, const uint8_t* file, size_t file_si
     const uint64_t entry = memlayout::GUEST_RAM_BASE + h.text_offset;
     uint8_t* destination = memory.host_pointer(entry, h.image_size);
     if (destination == nullptr) PANIC("kernel at guest {:#x} is not inside guest RAM", entry);
-    memcpy(destination, file, file_size);  // the rest, its .bss, is already zero
+    memcpy(destination, file, file_size);  // the rest, its .bss, Linux clears itself
     println("Loaded it at guest {:#x}..{:#x}", entry, entry + h.image_size);
     return {entry, entry + h.image_size};
 }

@@ -12,6 +12,9 @@ namespace heap {
 // Returns `size` bytes aligned to `alignment` (a power of two), zeroed.
 // Panics, naming the request, when the heap cannot satisfy it.
 void* allocate(size_t size, size_t alignment = 16);
+// The same, but not zeroed: for memory the caller fills itself, or that
+// may keep whatever it holds (see GuestMemory::add_ram).
+void* allocate_uninitialized(size_t size, size_t alignment);
 
 size_t bytes_used();
 size_t bytes_free();

@@ -8,8 +8,13 @@
 void* gstage::allocate_table(size_t bytes) { return heap::allocate(bytes, bytes); }
 
 void GuestMemory::add_ram(const char* name, uint64_t guest_base, uint64_t size) {
-    // 2 MiB alignment leaves the door open to megapage mappings.
-    auto* host = static_cast<uint8_t*>(heap::allocate(size, 2 * 1024 * 1024));
+    // 2 MiB alignment leaves the door open to megapage mappings. Not
+    // zeroed: no one has used this memory since power-on (a bump heap
+    // never hands anything out twice), so it holds nothing of ours, and
+    // zeroing 64 MiB would take a good part of the guest's boot time. (QEMU
+    // starts with RAM zeroed; a hypervisor on real hardware would scrub
+    // what the previous boot left there.)
+    auto* host = static_cast<uint8_t*>(heap::allocate_uninitialized(size, 2 * 1024 * 1024));
     page_table_.map(guest_base, reinterpret_cast<uint64_t>(host), size, gstage::RWX);
     regions_.push_back({name, RegionKind::Ram, guest_base, size, host});
 }

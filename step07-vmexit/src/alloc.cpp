@@ -21,6 +21,10 @@ uintptr_t end() { return reinterpret_cast<uintptr_t>(__heap_end); }
 }  // namespace
 
 void* allocate(size_t size, size_t alignment) {
+    return memset(allocate_uninitialized(size, alignment), 0, size);
+}
+
+void* allocate_uninitialized(size_t size, size_t alignment) {
     if (next == 0) next = start();
     if (alignment == 0 || (alignment & (alignment - 1)) != 0)
         PANIC("heap: alignment {} is not a power of two", alignment);
@@ -32,7 +36,7 @@ void* allocate(size_t size, size_t alignment) {
               size, alignment, bytes_free());
 
     next = begin + size;
-    return memset(reinterpret_cast<void*>(begin), 0, size);
+    return reinterpret_cast<void*>(begin);
 }
 
 size_t bytes_used() { return next == 0 ? 0 : next - start(); }
