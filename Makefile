@@ -41,7 +41,7 @@ linux: tools
 
 # Boot the same kernel directly on QEMU and under final/, RUNS times each
 # (default 5), and compare; KERNEL=/abs/path/Image boots another kernel,
-# APPEND="..." gives the direct boot another command line.
+# APPEND="..." gives both boots another kernel command line.
 bench: tools
 	@$$(scripts/find-python.sh) scripts/bench.py $(if $(RUNS),--runs $(RUNS)) \
 	  $(if $(KERNEL),--kernel $(KERNEL)) $(if $(APPEND),--append "$(APPEND)")

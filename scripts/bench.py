@@ -8,11 +8,13 @@ and time both to the guest userland's banner.
 
 `make bench` runs it. The two ways of booting:
 
-  direct      QEMU loads the kernel itself (-kernel Image) and passes it the
-              command line our hypervisor puts in its device tree (--append
-              for another: keep the two the same);
+  direct      QEMU loads the kernel itself (-kernel Image);
   hypervisor  the exact command `make -C final run` uses (final's
               `qemu-command` target): our hypervisor, with the kernel as -initrd.
+
+Both get the same kernel command line through QEMU's -append (final/ passes
+its own -append on to the guest): by default the one final/ uses when none
+is given; --append "console=hvc0 earlycon=sbi quiet" compares quiet boots.
 
 Both use the same machine flags (the direct command is derived from
 final's). The runs alternate, direct then hypervisor, so that anything else
@@ -80,8 +82,8 @@ def commands(kernel, append):
     if "-kernel" not in options or "-initrd" not in options:
         sys.exit(f"bench: expected -kernel and -initrd in final's qemu-command: {line}")
     image = options["-initrd"]
-    direct = without_options(hypervisor, ("-kernel", "-initrd")) + ["-kernel", image, "-append", append]
-    return direct, hypervisor, image
+    direct = without_options(hypervisor, ("-kernel", "-initrd")) + ["-kernel", image]
+    return direct + ["-append", append], hypervisor + ["-append", append], image
 
 
 def option_values(command):
@@ -220,8 +222,8 @@ def main():
     parser.add_argument("--kernel", help="another kernel Image (an absolute path), "
                         "as KERNEL= for make")
     parser.add_argument("--append", default=APPEND,
-                        help=f"the direct boot's command line (default '{APPEND}', "
-                        "the one final/ puts in the guest's device tree)")
+                        help=f"the kernel command line of both boots (default '{APPEND}', "
+                        "the one final/ gives the guest when QEMU has no -append)")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")

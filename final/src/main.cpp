@@ -39,11 +39,20 @@ ImageFile find_kernel_image(uintptr_t device_tree) {
     return {reinterpret_cast<const uint8_t*>(start), end - start};
 }
 
+// The guest's kernel command line: QEMU's -append if one was given (it
+// lands in our own device tree), else a console on the SBI.
+const char* guest_bootargs(uintptr_t device_tree) {
+    const auto given = fdt::find_property(reinterpret_cast<const void*>(device_tree), "/chosen",
+                                          "bootargs");
+    if (given.found() && given.size > 1) return reinterpret_cast<const char*>(given.data);
+    return "console=hvc0 earlycon=sbi";
+}
+
 // Describe the machine to the guest, in its RAM, where a1 will point.
-uint64_t place_device_tree(GuestMemory& memory) {
+uint64_t place_device_tree(GuestMemory& memory, const char* bootargs) {
     const GuestMachine machine{memlayout::GUEST_RAM_BASE, memlayout::GUEST_RAM_SIZE,
                                memlayout::GUEST_UART_BASE, memlayout::GUEST_UART_SIZE,
-                               "console=hvc0 earlycon=sbi"};
+                               bootargs};
     uint8_t* buffer = memory.host_pointer(memlayout::GUEST_DEVICE_TREE, memlayout::DEVICE_TREE_MAX);
     write_guest_device_tree(machine, buffer, memlayout::DEVICE_TREE_MAX);
     return memlayout::GUEST_DEVICE_TREE;
@@ -66,7 +75,7 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     // 2. Load the boot image, and describe the machine to it.
     const ImageFile image = find_kernel_image(device_tree);
     const LoadedKernel kernel = load_linux(memory, image.data, image.size);
-    const uint64_t guest_device_tree = place_device_tree(memory);
+    const uint64_t guest_device_tree = place_device_tree(memory, guest_bootargs(device_tree));
 
     // 3. Initialise the vCPU as Linux expects it.
     Vcpu vcpu(kernel.entry, /*hart_id=*/0, guest_device_tree);
