@@ -30,8 +30,9 @@ class Shell:
         return "\n".join(lines[1:-1])
 
 
-def boot(qemu, qemu_args=()):
-    return qemu.start(Stage("final").build(), timeout=BOOT_TIMEOUT, qemu_args=qemu_args)
+def boot(qemu, qemu_args=(), make_vars=()):
+    return qemu.start(Stage("final").build(), timeout=BOOT_TIMEOUT, qemu_args=qemu_args,
+                      make_vars=make_vars)
 
 
 def test_boots_linux_to_an_interactive_shell(qemu):
@@ -72,3 +73,18 @@ def test_boots_with_different_host_memory(qemu, memory, top):
     machine.send("poweroff\n")
     assert machine.wait_exit() == 0
 
+
+
+def test_append_replaces_the_guest_command_line(qemu):
+    # make run APPEND="..." gives QEMU -append, which the hypervisor passes on.
+    machine = boot(qemu, make_vars=["APPEND=console=hvc0 earlycon=sbi quiet"])
+    shell = Shell(machine)
+    assert shell.run("cat /proc/cmdline") == "console=hvc0 earlycon=sbi quiet"
+    assert "Calibrating delay loop" not in machine.output  # quiet took effect
+    machine.send("poweroff\n")
+    assert machine.wait_exit() == 0
+
+
+def test_default_command_line(qemu):
+    machine = boot(qemu)
+    assert Shell(machine).run("cat /proc/cmdline") == "console=hvc0 earlycon=sbi"
