@@ -98,3 +98,13 @@ def test_too_little_host_memory_is_a_clear_error(qemu, stage):
     run.expect_lines(re.compile(r"PANIC at src/main\.cpp:\d+: QEMU put the kernel image at "
                                 r"0x[0-9a-f]+, inside our heap: give QEMU -m 256M or more"))
     run.expect_exit(1)
+
+
+@pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
+def test_an_empty_image_file_is_named(qemu, stage, tmp_path):
+    empty = tmp_path / "empty.Image"
+    empty.write_bytes(b"")
+    run = qemu.run(Stage(stage, kernel=empty).build(), timeout=10)
+    run.expect_lines(re.compile(
+        r"PANIC at src/main\.cpp:\d+: the kernel image file is empty \(0 bytes\)"))
+    run.expect_exit(1)

@@ -1,5 +1,6 @@
 #include "vcpu.hpp"
 
+#include "print.hpp"
 #include "riscv.hpp"
 #include "trap.hpp"
 
@@ -29,6 +30,8 @@ Vcpu::Vcpu(uint64_t entry, uint64_t hart_id, uint64_t device_tree) : pc(entry) {
     // (henvcfg.STCE), and its interrupts go straight to it (hideleg).
     riscv::write_hcounteren(riscv::HCOUNTEREN_TIME);
     riscv::set_henvcfg(riscv::HENVCFG_STCE);
+    if (!(riscv::read_henvcfg() & riscv::HENVCFG_STCE))
+        PANIC("this CPU has no Sstc: the guest would get no timer (and its shell no keys)");
     riscv::write_vstimecmp(~0ull);  // no timer interrupt until it asks for one
     riscv::write_hideleg(riscv::guest_interrupt::SOFTWARE | riscv::guest_interrupt::TIMER |
                          riscv::guest_interrupt::EXTERNAL);

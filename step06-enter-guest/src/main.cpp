@@ -27,8 +27,9 @@ ImageFile find_kernel_image(uintptr_t device_tree) {
     if (!fdt::valid(dtb)) PANIC("no valid device tree at {:#x}", device_tree);
     const uint64_t start = fdt::find_property(dtb, "/chosen", "linux,initrd-start").as_number();
     const uint64_t end = fdt::find_property(dtb, "/chosen", "linux,initrd-end").as_number();
-    if (start == 0 || end <= start)
+    if (start == 0)
         PANIC("no kernel image: start QEMU with -initrd <Image> (make run does, KERNEL= picks the file)");
+    if (end <= start) PANIC("the kernel image file is empty (0 bytes)");
     if (start < reinterpret_cast<uintptr_t>(__heap_end))
         PANIC("QEMU put the kernel image at {:#x}, inside our heap: give QEMU -m 256M or more", start);
     println("Kernel image file: {} bytes at host {:#x}", end - start, start);

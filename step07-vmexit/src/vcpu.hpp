@@ -7,6 +7,8 @@
 #pragma once
 #include <stdint.h>
 
+#include "trap.hpp"
+
 // Saved by world_switch.S; the layout is shared with it (offsets below).
 struct GuestContext {
     uint64_t x[32];     // guest registers x0..x31 (x0 is always 0)
@@ -23,7 +25,12 @@ struct VmExit {
 
     // The guest physical address of a guest-page fault.
     uint64_t guest_physical_address() const { return (htval << 2) | (stval & 3); }
-    bool is_guest_page_fault() const { return scause == 20 || scause == 21 || scause == 23; }
+    bool is_guest_page_fault() const {
+        using trap::Cause;
+        return scause == static_cast<uint64_t>(Cause::InstructionGuestPageFault) ||
+               scause == static_cast<uint64_t>(Cause::LoadGuestPageFault) ||
+               scause == static_cast<uint64_t>(Cause::StoreGuestPageFault);
+    }
 };
 
 // Register numbers, for reading arguments and writing results.
