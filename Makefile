@@ -33,7 +33,7 @@ diff:
 	 test -n "$$cur" || { echo "no stage matches '$(STEP)'" >&2; exit 2; }; \
 	 prev=$$(echo $(STAGES) | tr ' ' '\n' | grep -B1 -x "$$cur" | head -1); \
 	 test "$$prev" != "$$cur" || { echo "$$cur is the first stage" >&2; exit 2; }; \
-	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json --exclude=README.md \
+	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json --exclude='*.md' \
 	   $$prev $$cur || true
 
 linux: tools

@@ -273,17 +273,27 @@ def qemu(request):
 
         def start(self, stage, timeout=DEFAULT_TIMEOUT, qemu_args=(), make_vars=()):
             command = stage.qemu_command(make_vars) + list(qemu_args)
-            machine = Qemu(command, cwd=stage.dir, timeout=timeout)
+            return self.start_command(command, stage.dir, timeout)
+
+        def start_command(self, command, cwd, timeout=DEFAULT_TIMEOUT):
+            """Start a QEMU command a test has changed from a stage's own."""
+            machine = Qemu(command, cwd=cwd, timeout=timeout)
             self.runs.append(machine)
             return machine
 
         def run(self, stage, timeout=DEFAULT_TIMEOUT, qemu_args=(), make_vars=(), input=None):
-            machine = self.start(stage, timeout, qemu_args, make_vars)
+            return self.finish(self.start(stage, timeout, qemu_args, make_vars), input)
+
+        def run_command(self, command, cwd, timeout=DEFAULT_TIMEOUT, input=None):
+            return self.finish(self.start_command(command, cwd, timeout), input)
+
+        @staticmethod
+        def finish(machine, input):
             if input is not None:
                 machine.send(input)
             machine.process.stdin.close()
             status = machine.wait_exit()
-            return Run(machine.output, status, machine.timed_out, timeout)
+            return Run(machine.output, status, machine.timed_out, machine.timeout)
 
     launcher = Launcher()
     request.node.qemu_runs = launcher.runs

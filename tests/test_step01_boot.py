@@ -1,10 +1,14 @@
 """Step 01: the hypervisor boots at 0x80200000, runs C++ main, powers off."""
 
+import os
 import struct
+import subprocess
 
 import pytest
 
 from conftest import Stage, stages_from
+
+CROSS_COMPILE = os.environ.get("CROSS_COMPILE", "riscv64-linux-gnu-")
 
 
 def elf_entry_point(path):
@@ -28,3 +32,23 @@ def test_main_runs_and_powers_off(qemu, stage):
     run = qemu.run(Stage(stage).build())
     run.expect_lines("Domain0 Next Address      : 0x0000000080200000")
     run.expect_exit(0)
+
+
+@pytest.mark.parametrize("stage", ["step01-boot"])
+def test_bss_is_cleared_even_when_ram_is_not_zero(qemu, stage, tmp_path):
+    # QEMU zeroes RAM and loads .bss as zeroes from the ELF, so on its own
+    # it would hide a boot.S that forgot to clear .bss. So boot a raw copy
+    # of the image (no .bss in it) and put garbage where .bss will be, as
+    # real RAM might hold: main must still find its variable zero.
+    built = Stage(stage).build()
+    raw = tmp_path / "hypervisor.bin"
+    subprocess.run([f"{CROSS_COMPILE}objcopy", "-O", "binary", built.elf, raw], check=True)
+    symbols = subprocess.run([f"{CROSS_COMPILE}nm", "-C", built.elf], check=True,
+                             capture_output=True, text=True).stdout
+    (address,) = [line.split()[0] for line in symbols.splitlines()
+                  if line.endswith("zero_initialized")]
+    command = built.qemu_command()
+    command[command.index("-kernel") + 1] = str(raw)  # a raw image loads at 0x80200000 too
+    command += ["-device", f"loader,addr=0x{address},data=0x5a5a5a5a,data-len=4"]
+    run = qemu.run_command(command, cwd=built.dir, timeout=10)
+    run.expect_exit(0)  # status 1 would mean main saw the garbage
