@@ -16,7 +16,9 @@ PYTEST_ARGS ?=
 export CROSS_COMPILE ?= riscv64-linux-gnu-
 export QEMU ?= qemu-system-riscv64
 
-run: tools
+# Booting needs the build tools and the kernel's, not the test tools.
+run:
+	@scripts/ensure-tools.sh build kernel
 	$(MAKE) -C $(NEWEST) run
 
 # Stages from step05 on boot the guest kernel: build it first, with its
@@ -36,7 +38,8 @@ diff:
 	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json --exclude='*.md' \
 	   $$prev $$cur || true
 
-linux: tools
+linux:
+	@scripts/ensure-tools.sh kernel
 	$(MAKE) -C linux
 
 # Boot the same kernel directly on QEMU and under final/, RUNS times each
