@@ -15,6 +15,13 @@ PYTEST_ARGS ?=
 
 export CROSS_COMPILE ?= riscv64-linux-gnu-
 export QEMU ?= qemu-system-riscv64
+# LINUX=6.1 boots the older kernel (default: 6.12, see linux/find-source.sh);
+# KERNEL=path/to/Image another one. Paths are relative to where you typed make.
+export LINUX
+export INVOKED_FROM ?= $(or $(PWD),$(CURDIR))
+ifneq ($(KERNEL),)
+export KERNEL := $(if $(filter /%,$(KERNEL)),$(KERNEL),$(abspath $(INVOKED_FROM)/$(KERNEL)))
+endif
 
 # Booting needs the build tools and the kernel's, not the test tools.
 run:
@@ -24,7 +31,7 @@ run:
 # Stages from step05 on boot the guest kernel: build it first, with its
 # progress shown (the tests would build it silently).
 test: tools
-	@case "$(STEP)" in step0[1-4]*) ;; *) $(MAKE) -C linux ;; esac
+	@case "$(STEP)" in step0[1-4]*) ;; *) test -n "$(KERNEL)" || $(MAKE) -C linux ;; esac
 	@$$(scripts/find-python.sh) -m pytest tests $(if $(STEP),--stage $(STEP)) $(PYTEST_ARGS)
 
 # The diff between a stage and the one before it: the chapter's new code

@@ -35,7 +35,18 @@ ALL_STAGES = [
     "final",
 ]
 STAGES = [s for s in ALL_STAGES if (REPO / s / "Makefile").exists()]
-LINUX_IMAGE = REPO / "linux" / "build" / "Image"
+# The guest kernel the stages boot: the one linux/ builds (`make test
+# LINUX=6.1`: the older one), or any Image given as `make test KERNEL=...`.
+LINUX = os.environ.get("LINUX", "")
+LINUX_IMAGE = (Path(os.environ["KERNEL"]) if os.environ.get("KERNEL") else
+               REPO / "linux" / "build" / (f"linux-{LINUX}" if LINUX else "") / "Image")
+
+
+def linux_version():
+    """The guest kernel's version ("6.12.117"), read from its Image."""
+    match = re.search(rb"Linux version (\d+\.\d+\.\d+)", LINUX_IMAGE.read_bytes())
+    assert match, f"{LINUX_IMAGE} holds no 'Linux version' string"
+    return match.group(1).decode()
 
 # How long one QEMU run may take before it is killed (seconds).
 DEFAULT_TIMEOUT = 20

@@ -28,16 +28,26 @@ enum {
 	SYS_sync = 81,
 	SYS_exit = 93,
 	SYS_nanosleep = 101,
+	SYS_clock_gettime = 113,
 	SYS_reboot = 142,
 	SYS_uname = 160,
+	SYS_getpid = 172,
+	SYS_clone = 220,
+	SYS_execve = 221,
+	SYS_wait4 = 260,
 };
 
 #define AT_FDCWD (-100)
 #define O_RDONLY 0
+#define O_WRONLY 1
 #define O_RDWR 2
+#define O_CREAT 0100
+#define O_TRUNC 01000
 #define O_DIRECTORY 0200000
 #define O_CLOEXEC 02000000
 #define F_GETFD 1
+#define SIGCHLD 17
+#define CLOCK_MONOTONIC 1
 
 #define REBOOT_MAGIC1 0xfee1deadUL
 #define REBOOT_MAGIC2 0x28121969UL
@@ -187,6 +197,69 @@ static void report(const char *prog, const char *what, long ret)
 	err("\n");
 }
 
+/* Prints an unsigned number in decimal. */
+static void out_number(unsigned long value)
+{
+	char digits[24];
+	int n = 0;
+	do {
+		digits[n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value != 0);
+	char text[24];
+	for (int i = 0; i < n; i++)
+		text[i] = digits[n - 1 - i];
+	text[n] = '\0';
+	out(text);
+}
+
+/* Parses a decimal number; 0 (false) if `s` is not one. */
+static int parse_number(const char *s, unsigned long *value)
+{
+	unsigned long v = 0;
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (~0UL - 9) / 10)
+			return 0;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*value = v;
+	return 1;
+}
+
+/* ---- Reading lines ----------------------------------------------------- */
+
+/* Reads one line of standard input into buf (without its newline).
+ * Returns its length, or -1 at the end of input.  A line longer than the
+ * buffer is cut short and *too_long set. */
+static long read_line(char *buf, size_t size, int *too_long)
+{
+	size_t len = 0;
+	*too_long = 0;
+	for (;;) {
+		char c;
+		long n = SC3(SYS_read, 0, &c, 1);
+		if (n == -4 /* EINTR */)
+			continue;
+		if (n <= 0) {
+			if (len == 0)
+				return -1;
+			break; /* a last line without its newline */
+		}
+		if (c == '\n')
+			break;
+		if (c == '\r')
+			continue;
+		if (len < size - 1)
+			buf[len++] = c;
+		else
+			*too_long = 1;
+	}
+	buf[len] = '\0';
+	return (long)len;
+}
+
 /* ---- Commands ---------------------------------------------------------- */
 
 #define MAX_ARGS 32
@@ -198,6 +271,12 @@ static void cmd_help(void)
 	    "uname [-a]      print the kernel name (-a: all system information)\n"
 	    "cat FILE...     print the contents of files\n"
 	    "ls [DIR]        list a directory, one name per line\n"
+	    "write FILE TEXT write TEXT and a newline to FILE\n"
+	    "run PROG [ARG]  run a program (from /bin), print its exit status\n"
+	    "sleep MS        sleep for MS milliseconds\n"
+	    "readlines END   read lines up to one that is END, count them\n"
+	    "getpid N        time N getpid system calls\n"
+	    "spin            loop forever, never reading input\n"
 	    "poweroff        sync and power the machine off\n");
 }
 
@@ -366,6 +445,155 @@ static void cmd_ls(int argc, char **argv)
 	}
 }
 
+static void cmd_write(int argc, char **argv)
+{
+	if (argc < 2) {
+		err("usage: write FILE [TEXT...]\n");
+		return;
+	}
+	long fd = SC4(SYS_openat, AT_FDCWD, argv[1],
+		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		report("write", argv[1], fd);
+		return;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (i > 2)
+			write_all(fd, " ", 1);
+		write_all(fd, argv[i], strlen(argv[i]));
+	}
+	write_all(fd, "\n", 1);
+	SC1(SYS_close, fd);
+}
+
+/* fork + execve + wait, as a shell does.  The program gets an empty
+ * environment, so that it sees the same world here as under beyond/'s
+ * system-call emulation. */
+static void cmd_run(int argc, char **argv)
+{
+	if (argc < 2) {
+		err("usage: run PROG [ARG...]\n");
+		return;
+	}
+	static char path[256];
+	const char *prefix = "/bin/";
+	int has_slash = 0;
+	for (const char *p = argv[1]; *p; p++)
+		has_slash |= *p == '/';
+	size_t used = 0;
+	if (!has_slash)
+		for (; prefix[used]; used++)
+			path[used] = prefix[used];
+	size_t len = strlen(argv[1]);
+	if (used + len >= sizeof path) {
+		err("run: name too long\n");
+		return;
+	}
+	memcpy(path + used, argv[1], len + 1);
+
+	static char *const no_environment[] = { 0 };
+	long pid = SC5(SYS_clone, SIGCHLD, 0, 0, 0, 0); /* fork() */
+	if (pid == 0) {
+		long r = SC3(SYS_execve, path, argv + 1, no_environment);
+		report("run", path, r);
+		SC1(SYS_exit, 127);
+	}
+	if (pid < 0) {
+		report("run", "fork", pid);
+		return;
+	}
+	int status = 0;
+	long r;
+	do
+		r = SC4(SYS_wait4, pid, &status, 0, 0);
+	while (r == -4 /* EINTR */);
+	if (r < 0) {
+		report("run", "wait", r);
+	} else if ((status & 0x7f) == 0) {
+		out("exit status ");
+		out_number((unsigned long)(status >> 8) & 0xff);
+		out("\n");
+	} else {
+		out("killed by signal ");
+		out_number((unsigned long)status & 0x7f);
+		out("\n");
+	}
+}
+
+static void cmd_sleep(int argc, char **argv)
+{
+	unsigned long ms;
+	if (argc != 2 || !parse_number(argv[1], &ms)) {
+		err("usage: sleep MILLISECONDS\n");
+		return;
+	}
+	long ts[2] = { (long)(ms / 1000), (long)(ms % 1000) * 1000000 };
+	while (SC2(SYS_nanosleep, ts, ts) == -4 /* EINTR: ts holds the rest */)
+		;
+}
+
+/* For the input tests: how many lines arrived before the END line, and
+ * how many bytes they held.  Nothing typed may go missing. */
+static char other_line[1024];
+
+static void cmd_readlines(int argc, char **argv)
+{
+	if (argc != 2) {
+		err("usage: readlines END\n");
+		return;
+	}
+	unsigned long lines = 0, bytes = 0;
+	for (;;) {
+		int too_long;
+		long n = read_line(other_line, sizeof other_line, &too_long);
+		if (n < 0 || streq(other_line, argv[1]))
+			break;
+		lines++;
+		bytes += (unsigned long)n;
+	}
+	out("readlines: ");
+	out_number(lines);
+	out(" lines, ");
+	out_number(bytes);
+	out(" bytes\n");
+}
+
+static unsigned long now_ns(void)
+{
+	long ts[2];
+	SC2(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
+	return (unsigned long)ts[0] * 1000000000UL + (unsigned long)ts[1];
+}
+
+/* The cost of a system call that stays inside the guest: getpid does
+ * (almost) nothing but enter the kernel and come back. */
+static void cmd_getpid(int argc, char **argv)
+{
+	unsigned long calls;
+	if (argc != 2 || !parse_number(argv[1], &calls) || calls == 0) {
+		err("usage: getpid CALLS\n");
+		return;
+	}
+	unsigned long start = now_ns();
+	for (unsigned long i = 0; i < calls; i++)
+		SC0(SYS_getpid);
+	unsigned long elapsed = now_ns() - start;
+	out("getpid: ");
+	out_number(calls);
+	out(" calls, ");
+	out_number(elapsed / calls);
+	out(" ns each\n");
+}
+
+/* A guest that is busy for ever and never reads its input: what a
+ * snapshot restore must still be able to stop. */
+static void cmd_spin(void)
+{
+	out("spin: spinning\n");
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
 static void idle_forever(void)
 {
 	for (;;) {
@@ -421,6 +649,18 @@ static void run(char *line)
 		cmd_cat(argc, argv);
 	else if (streq(cmd, "ls"))
 		cmd_ls(argc, argv);
+	else if (streq(cmd, "write"))
+		cmd_write(argc, argv);
+	else if (streq(cmd, "run"))
+		cmd_run(argc, argv);
+	else if (streq(cmd, "sleep"))
+		cmd_sleep(argc, argv);
+	else if (streq(cmd, "readlines"))
+		cmd_readlines(argc, argv);
+	else if (streq(cmd, "getpid"))
+		cmd_getpid(argc, argv);
+	else if (streq(cmd, "spin"))
+		cmd_spin();
 	else if (streq(cmd, "poweroff"))
 		cmd_poweroff();
 	else {
@@ -451,42 +691,20 @@ static char line[1024];
 
 static void shell(void)
 {
-	size_t len = 0;
-	int overflow = 0;
-	out("guest$ ");
 	for (;;) {
-		char c;
-		long n = SC3(SYS_read, 0, &c, 1);
-		if (n == -4 /* EINTR */)
-			continue;
-		if (n <= 0) {
-			/* End of input (or a broken stdin): run what is left,
-			 * then leave like a shell does. */
-			if (len > 0 && !overflow) {
-				line[len] = '\0';
-				out("\n");
-				run(line);
-			}
+		out("guest$ ");
+		int too_long;
+		long n = read_line(line, sizeof line, &too_long);
+		if (n < 0) {
+			/* End of input (Ctrl-D, or a broken stdin): leave like
+			 * a shell does. */
 			out("exit\n");
 			return;
 		}
-		if (c == '\r')
-			continue;
-		if (c != '\n') {
-			if (len < sizeof line - 1)
-				line[len++] = c;
-			else
-				overflow = 1;
-			continue;
-		}
-		line[len] = '\0';
-		if (overflow)
+		if (too_long)
 			err("sh: line too long\n");
 		else
 			run(line);
-		len = 0;
-		overflow = 0;
-		out("guest$ ");
 	}
 }
 
