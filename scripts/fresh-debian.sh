@@ -52,6 +52,9 @@ kill_tree() {
 cleanup() {
     local status=$? pid i
     trap - EXIT INT TERM
+    # Finish whatever fails from here on, even with nobody left to read us.
+    set +e
+    trap '' PIPE
     # Stop the phase still running, then anything left inside the chroot
     # (a kernel build, QEMU): a busy mount cannot be unmounted cleanly.
     if [ -n "$phase_pid" ]; then kill_tree "$phase_pid"; fi
