@@ -18,6 +18,7 @@ typedef long ssize_t;
 enum {
 	SYS_dup3 = 24,
 	SYS_fcntl = 25,
+	SYS_ioctl = 29,
 	SYS_mkdirat = 34,
 	SYS_mount = 40,
 	SYS_openat = 56,
@@ -47,6 +48,9 @@ enum {
 #define O_CLOEXEC 02000000
 #define F_GETFD 1
 #define SIGCHLD 17
+#define TCGETS 0x5401
+#define TCSETS 0x5402
+#define ECHO 0000010
 #define CLOCK_MONOTONIC 1
 
 #define REBOOT_MAGIC1 0xfee1deadUL
@@ -532,8 +536,17 @@ static void cmd_sleep(int argc, char **argv)
 		;
 }
 
+/* The terminal's settings (asm-generic struct termios). */
+struct termios {
+	unsigned int c_iflag, c_oflag, c_cflag, c_lflag;
+	unsigned char c_line;
+	unsigned char c_cc[19];
+};
+
 /* For the input tests: how many lines arrived before the END line, and
- * how many bytes they held.  Nothing typed may go missing. */
+ * how many bytes they held.  Nothing typed may go missing.  The terminal
+ * does not echo them meanwhile (as `read -s`), so that the answer is not
+ * mixed with the echo of what is still arriving. */
 static char other_line[1024];
 
 static void cmd_readlines(int argc, char **argv)
@@ -542,6 +555,16 @@ static void cmd_readlines(int argc, char **argv)
 		err("usage: readlines END\n");
 		return;
 	}
+	struct termios saved, quiet;
+	int terminal = SC3(SYS_ioctl, 0, TCGETS, &saved) == 0;
+	if (terminal) {
+		quiet = saved;
+		quiet.c_lflag &= ~(unsigned int)ECHO;
+		SC3(SYS_ioctl, 0, TCSETS, &quiet);
+	}
+	out("readlines: reading up to ");  /* from here on, nothing is echoed */
+	out(argv[1]);
+	out("\n");
 	unsigned long lines = 0, bytes = 0;
 	for (;;) {
 		int too_long;
@@ -551,6 +574,8 @@ static void cmd_readlines(int argc, char **argv)
 		lines++;
 		bytes += (unsigned long)n;
 	}
+	if (terminal)
+		SC3(SYS_ioctl, 0, TCSETS, &saved);
 	out("readlines: ");
 	out_number(lines);
 	out(" lines, ");
