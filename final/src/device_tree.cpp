@@ -29,7 +29,13 @@ size_t write_guest_device_tree(const GuestMachine& machine, uint8_t* buffer, siz
     fdt.property_u32("reg", 0);
     fdt.property("status", "okay");
     fdt.property("compatible", "riscv");
-    fdt.property("riscv,isa", "rv64imafdc");
+    // The extensions, as Linux 6.12 reads them (a base and a list), and as
+    // one string for older kernels (Linux 6.1).
+    fdt.property("riscv,isa-base", "rv64i");
+    fdt.property_strings("riscv,isa-extensions", machine.isa.extensions, machine.isa.count);
+    char isa[128];
+    if (!isa_string(machine.isa, isa, sizeof isa)) PANIC("the guest's ISA string is too long");
+    fdt.property("riscv,isa", isa);
     fdt.property("mmu-type", "riscv,sv39");
     fdt.begin_node("interrupt-controller");
     fdt.property_u32("#interrupt-cells", 1);

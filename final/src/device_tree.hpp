@@ -3,10 +3,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "isa.hpp"
+
 struct GuestMachine {
     uint64_t ram_base, ram_size;
     uint64_t uart_base, uart_size;
     const char* bootargs;  // the kernel command line
+    GuestIsa isa;          // the extensions the guest's CPU has
 };
 
 // Writes the blob into `buffer`; returns its size (panics if it does not fit).

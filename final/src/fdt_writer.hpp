@@ -23,6 +23,9 @@ public:
     void property_empty(const char* name);                // a flag, like "interrupt-controller"
     void property_u32(const char* name, uint32_t value);
     void property_u64_pair(const char* name, uint64_t a, uint64_t b);  // e.g. reg = <base size>
+    // A string list, such as "i", "m", "a": the strings one after the other,
+    // each with its '\0'.
+    void property_strings(const char* name, const char* const* strings, size_t count);
 
     // Finish the blob; returns its size, or 0 if it did not fit (or nodes
     // were left open).

@@ -105,6 +105,21 @@ void FdtWriter::property_u64_pair(const char* name, uint64_t a, uint64_t b) {
     property(name, bytes, 16);
 }
 
+void FdtWriter::property_strings(const char* name, const char* const* strings, size_t count) {
+    uint8_t bytes[256];
+    size_t size = 0;
+    for (size_t i = 0; i < count; i++) {
+        const size_t n = length(strings[i]) + 1;
+        if (n > sizeof bytes - size) {
+            overflow_ = true;
+            return;
+        }
+        for (size_t j = 0; j < n; j++) bytes[size + j] = strings[i][j];
+        size += n;
+    }
+    property(name, bytes, size);
+}
+
 size_t FdtWriter::finish() {
     put_u32(END);
     const size_t structure_size = position_ - STRUCTURE_START;

@@ -39,11 +39,20 @@ ImageFile find_kernel_image(uintptr_t device_tree) {
     return {reinterpret_cast<const uint8_t*>(start), end - start};
 }
 
+// The guest's CPU: the extensions our own (host) device tree lists, as
+// far as we let the guest use them.
+GuestIsa guest_cpu(uintptr_t device_tree) {
+    const auto isa = fdt::find_property(reinterpret_cast<const void*>(device_tree), "/cpus/cpu",
+                                        "riscv,isa");
+    if (!isa.found()) PANIC("our device tree does not say which extensions the CPU has");
+    return guest_isa(reinterpret_cast<const char*>(isa.data));
+}
+
 // Describe the machine to the guest, in its RAM, where a1 will point.
-uint64_t place_device_tree(GuestMemory& memory) {
+uint64_t place_device_tree(GuestMemory& memory, uintptr_t host_device_tree) {
     const GuestMachine machine{memlayout::GUEST_RAM_BASE, memlayout::GUEST_RAM_SIZE,
                                memlayout::GUEST_UART_BASE, memlayout::GUEST_UART_SIZE,
-                               "earlycon=uart8250,mmio,0x10000000"};
+                               "earlycon=uart8250,mmio,0x10000000", guest_cpu(host_device_tree)};
     uint8_t* buffer = memory.host_pointer(memlayout::GUEST_DEVICE_TREE, memlayout::DEVICE_TREE_MAX);
     write_guest_device_tree(machine, buffer, memlayout::DEVICE_TREE_MAX);
     return memlayout::GUEST_DEVICE_TREE;
@@ -64,7 +73,7 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
 
     const ImageFile image = find_kernel_image(device_tree);
     const LoadedKernel kernel = load_linux(memory, image.data, image.size);
-    const uint64_t guest_device_tree = place_device_tree(memory);
+    const uint64_t guest_device_tree = place_device_tree(memory, device_tree);
 
     Vcpu vcpu(kernel.entry, /*hart_id=*/0, guest_device_tree);
     VmExitHandler handler(memory);

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
     if (tiny.finish() != 0) return 2;
 
     std::vector<uint8_t> guest(64 * 1024);
-    const GuestMachine machine{0x8000'0000, 64 << 20, 0x1000'0000, 0x100, "console=hvc0"};
+    const GuestMachine machine{0x8000'0000, 64 << 20, 0x1000'0000, 0x100, "console=hvc0",
+                               guest_isa("rv64imafdch_zicsr_zifencei_sstc")};
     const size_t guest_size = write_guest_device_tree(machine, guest.data(), guest.size());
     if (argc < 3 || !save(argv[2], guest.data(), guest_size)) return 3;
     std::puts("written");
