@@ -81,9 +81,9 @@ def built():
     Stage("final", kernel=Guest("memory").image).build()
 
 
-def boot(qemu, stage, tmp_path, guest, action, address=0, timeout=TIMEOUT):
+def boot(qemu, stage, tmp_path, guest, action, address=0, timeout=TIMEOUT, input=None):
     image = Guest(guest).with_arguments(tmp_path, action, address)
-    return qemu.run(Stage(stage, kernel=image), timeout=timeout)
+    return qemu.run(Stage(stage, kernel=image), timeout=timeout, input=input)
 
 
 def boot_file(qemu, stage, path, timeout=TIMEOUT):
@@ -181,7 +181,7 @@ def test_no_guest_address_reaches_the_hypervisor(qemu, stage, built, tmp_path):
     run.expect_lines(
         "fill: the hypervisor's banner is nowhere in guest RAM",
         f"fill: overwriting guest RAM {RAM_BASE:#x}..{RAM_END:#x}",
-        "survivor: the hypervisor still answers right: SBI 1.0, HSM present, hart 0 started; "
+        "survivor: the hypervisor still answers right: SBI 2.0, HSM present, hart 0 started; "
         "the pattern is intact",
     )
     expect_powered_off(run)
@@ -193,7 +193,7 @@ def test_a_guest_that_overwrites_its_own_image_and_stack(qemu, stage, built, tmp
     run.expect_lines(
         f"fill: overwriting our image and stack {guest.pc('__image_start'):#x}.."
         f"{guest.pc('__image_end'):#x}",
-        "survivor: the hypervisor still answers right: SBI 1.0, HSM present, hart 0 started; "
+        "survivor: the hypervisor still answers right: SBI 2.0, HSM present, hart 0 started; "
         "the pattern is intact",
     )
     expect_powered_off(run)
@@ -326,7 +326,7 @@ def not_supported(extension, function):
 def test_sbi_calls_with_bad_ids_and_arguments(qemu, stage, built, tmp_path):
     run = boot(qemu, stage, tmp_path, "sbi", "sbi-calls")
     run.expect_lines(
-        "sbi: get_spec_version -> error 0, value 0x1000000",
+        "sbi: get_spec_version -> error 0, value 0x2000000",
         "sbi: probe_extension(TIME) -> error 0, value 0x1",
         "sbi: probe_extension(0x12345678) -> error 0, value 0x0",
         not_supported(0x10, 99),
@@ -351,6 +351,38 @@ def test_sbi_calls_with_bad_ids_and_arguments(qemu, stage, built, tmp_path):
     expect_powered_off(run)
 
 
+INVALID_PARAM = -3
+BAD_BUFFERS = ["below RAM", "past the end of RAM", "across the end of RAM", "at the UART",
+               "at the host's test device", "wrapping around 2^64", "a size that wraps",
+               "the high half of the address"]
+
+
+def test_debug_console_buffers_must_be_guest_ram(qemu, stage, built, tmp_path):
+    # Each bad buffer is refused for writing and for reading, and nothing
+    # of it is printed; good ones work, and what was typed arrives. (Typed
+    # once the guest runs: keys typed before OpenSBI sets up the UART are
+    # lost when it resets the UART's receive FIFO.)
+    image = Guest("sbi").with_arguments(tmp_path, "dbcn")
+    machine = qemu.start(Stage(stage, kernel=image), timeout=TIMEOUT)
+    machine.wait_for("dbcn: byte by byte")
+    run = qemu.finish(machine, input="typed by the test\n")
+    refused = [f"dbcn: {what}: write -> error {INVALID_PARAM}, read -> error {INVALID_PARAM}"
+               for what in BAD_BUFFERS]
+    first = run.lines.index(refused[0])
+    assert run.lines[first:first + len(refused)] == refused  # and nothing printed between
+    run.expect_lines(
+        "dbcn: this line went out in one call",
+        "dbcn: write -> error 0, value 37",
+        "dbcn: byte by byte",
+        "dbcn: read 'typed by the test'",
+        "dbcn: function 3 -> error -2",
+    )
+    # The refused calls count as calls, but moved no byte.
+    assert re.search(r"^\[hypervisor\] debug console: \d+ writes of 56 bytes, \d+ reads of 18 "
+                     r"bytes$", run.output, re.MULTILINE), run.output
+    expect_powered_off(run)
+
+
 def test_a_timer_in_the_past_fires_at_once(qemu, stage, built, tmp_path):
     run = boot(qemu, stage, tmp_path, "sbi", "timer-in-the-past")
     run.expect_lines(
@@ -365,7 +397,7 @@ def test_a_timer_in_the_past_fires_at_once(qemu, stage, built, tmp_path):
 def test_a_flood_of_sbi_calls(qemu, stage, built, tmp_path):
     run = boot(qemu, stage, tmp_path, "sbi", "flood", timeout=15)
     run.expect_lines(
-        "flood: 100000 calls of get_spec_version, 100000 answered 1.0",
+        "flood: 100000 calls of get_spec_version, 100000 answered 2.0",
         *[not_supported(0x12345678, f) for f in range(LOGGED_UNSUPPORTED)],
         "[hypervisor] more SBI calls not supported: counted, no longer printed",
         "flood: 100000 calls of extension 0x12345678, 100000 answered -2",

@@ -5,17 +5,21 @@
 
 namespace {
 
+MmioDecodeCounts decoded{};
+
 // The faulting instruction: from htinst when the hardware provides it,
 // otherwise fetched from guest memory at the guest's pc. False if the
 // guest's pc cannot be read: see riscv::hlvx_hu.
 bool find_access(const Vcpu& vcpu, const VmExit& exit, MemoryAccess& access) {
     if (exit.htinst != 0) {
         access = decode_transformed(exit.htinst);
+        decoded.from_htinst++;
         return true;
     }
     uint32_t instruction = 0;
     if (!vcpu.fetch_instruction(instruction)) return false;
     access = decode_access(instruction);
+    decoded.fetched++;
     return true;
 }
 
@@ -51,3 +55,5 @@ MmioOutcome handle_mmio(Vcpu& vcpu, const VmExit& exit, const GuestMemory& memor
     vcpu.pc += access.length;
     return MmioOutcome::Done;
 }
+
+MmioDecodeCounts mmio_decode_counts() { return decoded; }

@@ -17,3 +17,11 @@ enum class MmioOutcome {
 };
 
 MmioOutcome handle_mmio(Vcpu& vcpu, const VmExit& exit, const GuestMemory& memory);
+
+// Where the instructions of the accesses came from: htinst (QEMU 8.0 and
+// later fill it) or guest memory (QEMU 7.2 leaves htinst 0).
+struct MmioDecodeCounts {
+    uint64_t from_htinst;
+    uint64_t fetched;
+};
+MmioDecodeCounts mmio_decode_counts();

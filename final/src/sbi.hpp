@@ -1,5 +1,7 @@
 // Calls down to the SBI firmware (OpenSBI), the hypervisor's own "BIOS".
 #pragma once
+#include <stddef.h>
+
 #include "riscv.hpp"
 
 namespace sbi {
@@ -23,6 +25,7 @@ enum class Extension : long {
     Rfence = 0x5246'4e43,         // "RFNC": remote fences
     Hsm = 0x0048'534d,            // "HSM": hart state management
     SystemReset = 0x5352'5354,    // "SRST"
+    DebugConsole = 0x4442'434e,   // "DBCN" (SBI 2.0): console, a buffer at a time
 };
 
 // Error codes returned in a0.
@@ -50,6 +53,28 @@ inline void console_putchar(char c) {
 
 // A key from the console, or -1 when none is waiting.
 inline long console_getchar() { return call(Extension::LegacyConsoleGetchar, 0).error; }
+
+// Does the firmware implement this extension? (BASE probe_extension)
+inline bool firmware_has(Extension ext) {
+    constexpr long PROBE_EXTENSION = 3;
+    return call(Extension::Base, PROBE_EXTENSION, static_cast<unsigned long>(ext)).value > 0;
+}
+
+// Print `size` bytes: in one call if the firmware has the debug console
+// (OpenSBI 1.3 on), else one legacy call per character (OpenSBI 1.1).
+// The firmware takes a physical address: ours are, the MMU is off.
+inline void console_write(const char* text, size_t size) {
+    static const bool one_call = firmware_has(Extension::DebugConsole);
+    constexpr long CONSOLE_WRITE = 0;
+    while (one_call && size > 0) {
+        const auto written = call(Extension::DebugConsole, CONSOLE_WRITE, size,
+                                  reinterpret_cast<uintptr_t>(text), 0);
+        if (written.error != 0) break;  // fall back to putchar for the rest
+        text += written.value;
+        size -= static_cast<size_t>(written.value);
+    }
+    for (size_t i = 0; i < size; i++) console_putchar(text[i]);
+}
 
 // Ask the firmware to power the machine off. QEMU then exits with status 0.
 inline void system_reset(ResetType type) {

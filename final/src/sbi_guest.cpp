@@ -1,5 +1,6 @@
 #include "sbi_guest.hpp"
 
+#include "debug_console.hpp"
 #include "print.hpp"
 #include "riscv.hpp"
 #include "sbi.hpp"
@@ -9,17 +10,12 @@ namespace {
 using sbi::Error;
 using sbi::Extension;
 
-constexpr long SPEC_VERSION_1_0 = 1 << 24;  // major << 24 | minor
+constexpr long SPEC_VERSION_2_0 = 2 << 24;  // major << 24 | minor
 constexpr long IMPLEMENTATION_ID = 0x4856;  // "HV": not one of the registered ids
 constexpr long IMPLEMENTATION_VERSION = 1;
 constexpr uint64_t HART_ID = 0;             // our guest has one hart
 
 LogLimit unsupported_log{"SBI calls not supported"};
-
-struct Result {
-    Error error;
-    long value = 0;
-};
 
 bool implemented(long extension) {
     switch (static_cast<Extension>(extension)) {
@@ -38,6 +34,7 @@ bool implemented(long extension) {
         case Extension::Rfence:
         case Extension::Hsm:
         case Extension::SystemReset:
+        case Extension::DebugConsole:
             return true;
     }
     return false;
@@ -62,9 +59,9 @@ void set_timer(uint64_t deadline) { riscv::write_vstimecmp(deadline); }
 // One hart: an IPI to ourselves is a software interrupt for the guest.
 void send_ipi() { riscv::set_hvip(riscv::guest_interrupt::SOFTWARE); }
 
-Result base(long function, uint64_t arg0) {
+SbiResult base(long function, uint64_t arg0) {
     switch (function) {
-        case 0: return {Error::Success, SPEC_VERSION_1_0};
+        case 0: return {Error::Success, SPEC_VERSION_2_0};
         case 1: return {Error::Success, IMPLEMENTATION_ID};
         case 2: return {Error::Success, IMPLEMENTATION_VERSION};
         case 3: return {Error::Success, implemented(static_cast<long>(arg0)) ? 1 : 0};
@@ -76,14 +73,14 @@ Result base(long function, uint64_t arg0) {
     }
 }
 
-Result ipi(long function, uint64_t mask, uint64_t base) {
+SbiResult ipi(long function, uint64_t mask, uint64_t base) {
     if (function != 0) return {Error::NotSupported};
     if (!valid_hart_mask(mask, base)) return {Error::InvalidParam};
     if (names_our_hart(mask, base)) send_ipi();
     return {Error::Success};
 }
 
-Result rfence(long function, uint64_t mask, uint64_t base) {
+SbiResult rfence(long function, uint64_t mask, uint64_t base) {
     if (function > 6) return {Error::NotSupported};
     if (!valid_hart_mask(mask, base)) return {Error::InvalidParam};
     if (!names_our_hart(mask, base)) return {Error::Success};
@@ -93,7 +90,7 @@ Result rfence(long function, uint64_t mask, uint64_t base) {
     return {Error::Success};
 }
 
-Result hsm(long function, uint64_t hart) {
+SbiResult hsm(long function, uint64_t hart) {
     constexpr long STARTED = 0;
     switch (function) {
         case 0:  // hart_start: ours is running already; there are no others
@@ -108,17 +105,17 @@ Result hsm(long function, uint64_t hart) {
 
 }  // namespace
 
-SbiOutcome handle_sbi_call(Vcpu& vcpu) {
+SbiOutcome handle_sbi_call(Vcpu& vcpu, const GuestMemory& memory) {
     const long extension = static_cast<long>(vcpu.reg(a7));
     const long function = static_cast<long>(vcpu.reg(a6));
-    const uint64_t arg0 = vcpu.reg(a0), arg1 = vcpu.reg(a1);
+    const uint64_t arg0 = vcpu.reg(a0), arg1 = vcpu.reg(a1), arg2 = vcpu.reg(a2);
     vcpu.pc += 4;  // continue after the ecall
 
     auto legacy = [&](long value) {
         vcpu.reg(a0) = static_cast<uint64_t>(value);
         return SbiOutcome::Continue;
     };
-    Result result{Error::NotSupported};
+    SbiResult result{Error::NotSupported};
     switch (static_cast<Extension>(extension)) {
         case Extension::LegacySetTimer: set_timer(arg0); return legacy(0);
         case Extension::LegacyConsolePutchar:
@@ -141,6 +138,9 @@ SbiOutcome handle_sbi_call(Vcpu& vcpu) {
         case Extension::Ipi: result = ipi(function, arg0, arg1); break;
         case Extension::Rfence: result = rfence(function, arg0, arg1); break;
         case Extension::Hsm: result = hsm(function, arg0); break;
+        case Extension::DebugConsole:
+            result = debug_console::call(memory, function, arg0, arg1, arg2);
+            break;
         case Extension::SystemReset:
             if (function == 0 && arg0 == 0) return SbiOutcome::PowerOff;
             if (function == 0 && (arg0 == 1 || arg0 == 2)) return SbiOutcome::Reboot;

@@ -5,7 +5,15 @@
 // a0..a5 = arguments; the answer goes back in a0 (error) and a1 (value).
 // Legacy (v0.1) calls return one value, in a0.
 #pragma once
+#include "guest_memory.hpp"
+#include "sbi.hpp"
 #include "vcpu.hpp"
+
+// The answer to an SBI call: a0 = error, a1 = value.
+struct SbiResult {
+    sbi::Error error;
+    long value = 0;
+};
 
 enum class SbiOutcome {
     Continue,  // answered; the guest goes on
@@ -14,7 +22,8 @@ enum class SbiOutcome {
 };
 
 // Answer the call the guest made with ecall, and step over the ecall.
-SbiOutcome handle_sbi_call(Vcpu& vcpu);
+// `memory` is where the guest's buffers (debug console) must lie.
+SbiOutcome handle_sbi_call(Vcpu& vcpu, const GuestMemory& memory);
 
 // How many calls the guest made to an extension or function we lack.
 uint64_t unsupported_sbi_calls();

@@ -1,5 +1,6 @@
 #include "vmexit.hpp"
 
+#include "debug_console.hpp"
 #include "mmio.hpp"
 #include "print.hpp"
 #include "sbi.hpp"
@@ -45,12 +46,13 @@ Next VmExitHandler::handle(Vcpu& vcpu, const VmExit& exit) {
 Next VmExitHandler::hypervisor_call(Vcpu& vcpu) {
     switch (static_cast<sbi::Extension>(vcpu.reg(a7))) {
         case sbi::Extension::LegacyConsolePutchar:
-        case sbi::Extension::LegacyConsoleGetchar: counts_[SbiConsole]++; break;
+        case sbi::Extension::LegacyConsoleGetchar:
+        case sbi::Extension::DebugConsole: counts_[SbiConsole]++; break;
         case sbi::Extension::LegacySetTimer:
         case sbi::Extension::Time: counts_[SbiTimer]++; break;
         default: counts_[SbiOther]++; break;
     }
-    switch (handle_sbi_call(vcpu)) {
+    switch (handle_sbi_call(vcpu, memory_)) {
         case SbiOutcome::Continue: return Next::Continue;
         case SbiOutcome::PowerOff: println("[hypervisor] the guest powered off"); break;
         case SbiOutcome::Reboot: println("[hypervisor] the guest asked for a reboot; ending"); break;
@@ -98,6 +100,12 @@ void VmExitHandler::print_statistics() const {
         total += counts_[kind];
     }
     println("[hypervisor]   {:12} {:10}", "total", total);
+    const debug_console::Counts console = debug_console::counts();
+    println("[hypervisor] debug console: {} writes of {} bytes, {} reads of {} bytes",
+            console.writes, console.bytes_written, console.reads, console.bytes_read);
+    const MmioDecodeCounts decoded = mmio_decode_counts();
+    println("[hypervisor] MMIO: {} decoded from htinst, {} fetched with hlvx",
+            decoded.from_htinst, decoded.fetched);
     if (unsupported_sbi_calls() != 0)
         println("[hypervisor] SBI calls not supported: {}", unsupported_sbi_calls());
 }

@@ -39,15 +39,18 @@ inline constexpr long TIME = 0x5449'4d45;
 inline constexpr long IPI = 0x0073'5049;
 inline constexpr long HSM = 0x0048'534d;
 inline constexpr long SRST = 0x5352'5354;
+inline constexpr long DBCN = 0x4442'434e;
 inline constexpr long LEGACY_SET_TIMER = 0x00;
 inline constexpr long LEGACY_PUTCHAR = 0x01;
 
-inline Result call(long extension, long function, uint64_t arg0 = 0, uint64_t arg1 = 0) {
+inline Result call(long extension, long function, uint64_t arg0 = 0, uint64_t arg1 = 0,
+                   uint64_t arg2 = 0) {
     register uint64_t a0 asm("a0") = arg0;
     register uint64_t a1 asm("a1") = arg1;
+    register uint64_t a2 asm("a2") = arg2;
     register long a6 asm("a6") = function;
     register long a7 asm("a7") = extension;
-    asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
+    asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a6), "r"(a7) : "memory");
     return {static_cast<long>(a0), static_cast<long>(a1)};
 }
 

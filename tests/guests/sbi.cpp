@@ -5,7 +5,8 @@
 // "sbi-calls" prints each call's answer (the test holds the expected
 // ones); "timer-in-the-past" waits for the timer interrupt a deadline in
 // the past must raise at once; "flood" makes 100,000 well-formed calls and
-// 100,000 unsupported ones, and counts the right answers.
+// 100,000 unsupported ones, and counts the right answers; "dbcn" hands the
+// debug console buffers that are not all guest RAM, and good ones.
 #include "guest.hpp"
 
 namespace {
@@ -75,13 +76,63 @@ void flood() {
     long right = 0;
     for (long i = 0; i < CALLS_IN_A_FLOOD; i++) {
         const sbi::Result r = sbi::call(sbi::BASE, GET_SPEC_VERSION);
-        right += r.error == 0 && r.value == 0x0100'0000;
+        right += r.error == 0 && r.value == 0x0200'0000;
     }
-    say("flood: {} calls of get_spec_version, {} answered 1.0", CALLS_IN_A_FLOOD, right);
+    say("flood: {} calls of get_spec_version, {} answered 2.0", CALLS_IN_A_FLOOD, right);
     right = 0;
     for (long i = 0; i < CALLS_IN_A_FLOOD; i++)
         right += sbi::call(UNKNOWN_EXTENSION, i).error == -2;
     say("flood: {} calls of extension 0x12345678, {} answered -2", CALLS_IN_A_FLOOD, right);
+}
+
+// The debug console (SBI 2.0): a buffer is a guest physical address and
+// a length, chosen by the guest, so every way of getting one wrong.
+struct Buffer {
+    const char* what;
+    uint64_t size, address_lo, address_hi;
+};
+
+constexpr uint64_t RAM_END = RAM_BASE + RAM_SIZE;
+constexpr long CONSOLE_WRITE = 0, CONSOLE_READ = 1, CONSOLE_WRITE_BYTE = 2;
+
+char text[] = "dbcn: this line went out in one call\n";
+char typed[64];
+
+void debug_console() {
+    const auto address = [](const char* p) { return reinterpret_cast<uint64_t>(p); };
+    const Buffer bad[] = {
+        {"below RAM", 16, RAM_BASE - 8, 0},
+        {"past the end of RAM", 1, RAM_END, 0},
+        {"across the end of RAM", 16, RAM_END - 8, 0},
+        {"at the UART", 8, UART_BASE, 0},
+        {"at the host's test device", 4, 0x100000, 0},
+        {"wrapping around 2^64", 0x20, ~0ull - 0xf, 0},
+        {"a size that wraps", ~0ull - 0xfff, address(text), 0},
+        {"the high half of the address", 8, address(text), 1},
+    };
+    for (const Buffer& b : bad) {
+        const sbi::Result w = sbi::call(sbi::DBCN, CONSOLE_WRITE, b.size, b.address_lo, b.address_hi);
+        const sbi::Result r = sbi::call(sbi::DBCN, CONSOLE_READ, b.size, b.address_lo, b.address_hi);
+        say("dbcn: {}: write -> error {}, read -> error {}", b.what, w.error, r.error);
+    }
+
+    const uint64_t length = sizeof text - 1;
+    const sbi::Result w = sbi::call(sbi::DBCN, CONSOLE_WRITE, length, address(text), 0);
+    say("dbcn: write -> error {}, value {}", w.error, w.value);
+    for (const char* p = "dbcn: byte by byte\n"; *p != '\0'; p++)
+        sbi::call(sbi::DBCN, CONSOLE_WRITE_BYTE, static_cast<unsigned char>(*p));
+
+    // The test typed a line before we started: read until its newline.
+    uint64_t got = 0;
+    while (got == 0 || typed[got - 1] != '\n') {
+        const sbi::Result r = sbi::call(sbi::DBCN, CONSOLE_READ, sizeof typed - 1 - got,
+                                        address(typed + got), 0);
+        if (r.error != 0 || got + r.value >= sizeof typed - 1) fail("dbcn: read");
+        got += r.value;
+    }
+    typed[got - 1] = '\0';
+    say("dbcn: read '{}'", typed);
+    say("dbcn: function 3 -> error {}", sbi::call(sbi::DBCN, 3).error);
 }
 
 }  // namespace
@@ -90,6 +141,7 @@ extern "C" void guest_main(uint64_t, uint64_t) {
     if (action_is("sbi-calls")) bad_calls();
     else if (action_is("timer-in-the-past")) timer_in_the_past();
     else if (action_is("flood")) flood();
+    else if (action_is("dbcn")) debug_console();
     else fail("sbi: unknown action");
     power_off();
 }

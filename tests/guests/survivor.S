@@ -33,13 +33,13 @@ survive:
     mv      gp, t2
     mv      tp, t2
 
-    /* BASE get_spec_version: 1.0 */
+    /* BASE get_spec_version: 2.0 */
     li      a7, 0x10
     li      a6, 0
     ecall
     la      s2, wrong_version
     bnez    a0, fail
-    li      t0, 0x01000000
+    li      t0, 0x02000000
     bne     a1, t0, fail
 
     /* BASE probe_extension(HSM): present */
@@ -96,7 +96,7 @@ print:
     j       5b
 6:  jr      s3
 
-all_right:      .asciz "survivor: the hypervisor still answers right: SBI 1.0, HSM present, hart 0 started; the pattern is intact\n"
+all_right:      .asciz "survivor: the hypervisor still answers right: SBI 2.0, HSM present, hart 0 started; the pattern is intact\n"
 fail_prefix:    .asciz "FAIL survivor: "
 wrong_version:  .asciz "wrong answer to get_spec_version\n"
 wrong_probe:    .asciz "wrong answer to probe_extension(HSM)\n"
