@@ -308,13 +308,21 @@ def test_device_access_from_a_mapped_page(qemu, stage, built, tmp_path, action, 
 
 
 def test_an_instruction_the_hypervisor_cannot_read_stops_the_guest(qemu, stage, built, tmp_path):
-    # The guest unmapped its code page without sfence.vma: the CPU still ran
-    # it from its TLB; the hypervisor's hlvx finds no mapping. It used to
-    # fault in the hypervisor itself (a PANIC); it must stop the guest.
+    # The guest unmapped its code page without sfence.vma. A CPU that still
+    # runs it from its TLB (QEMU 7.2) makes a device access whose
+    # instruction the hypervisor's hlvx cannot read: it used to fault in the
+    # hypervisor itself (a PANIC); it must stop the guest. On QEMU 10 the
+    # hypervisor needs no fetch (htinst holds the instruction), and the CPU
+    # forgets the page at the exit: the fetch of the lbu, or of the ret
+    # after it, faults in the guest, which reports it.
     run = boot(qemu, stage, tmp_path, "mmu", "stale-mapping")
     run.expect_lines("mmu: line status read by code at 0x40000000 = 0x60")
-    expect_stopped(run, *report("cannot read the guest's instruction at its pc",
-                                "load guest-page fault", 0x15, 0x40000000, UART + 5, UART + 5))
+    if "mmu: trap:" in run.output:
+        run.expect_lines(re.compile(r"mmu: trap: scause 0xc, sepc 0x4000000[04]"))  # fetch fault
+        expect_powered_off(run)
+    else:
+        expect_stopped(run, *report("cannot read the guest's instruction at its pc",
+                                    "load guest-page fault", 0x15, 0x40000000, UART + 5, UART + 5))
 
 
 # ---------------------------------------------------------------- SBI
@@ -471,11 +479,11 @@ def test_a_bad_image_is_refused_before_the_guest_starts(qemu, stage, built, tmp_
 
 def test_an_image_larger_than_qemu_can_load_is_refused_by_qemu(qemu, stage, built, tmp_path):
     # -m 256M: QEMU puts the file at 0x88200000, below its device tree near
-    # the top of RAM. 200 MiB do not fit there; QEMU says so, naming the file.
+    # the top of RAM. 200 MiB do not fit there: QEMU itself refuses to start
+    # (each version with its own words), before the hypervisor runs.
     image = write_image(tmp_path / "huge.Image", image_header(image_size=200 * MIB), 200 * MIB)
     run = boot_file(qemu, stage, image)
-    assert "huge.Image (addresses 0x0000000088200000" in run.output
-    assert "Hello from the hypervisor!" not in run.output
+    assert "OpenSBI" not in run.output and "Hello from the hypervisor!" not in run.output
     assert run.status not in (0, None), f"QEMU exited with {run.status}"
 
 

@@ -22,11 +22,12 @@ def test_the_first_vm_exit_is_reported(qemu, stage):
         re.compile(r"  guest pc (0x[0-9a-f]+), stval (0x[0-9a-f]+), htval (0x[0-9a-f]+) "
                    r"\(guest physical (0x[0-9a-f]+)\), htinst (0x[0-9a-f]+)"),
     )
-    # Linux, given no device tree (a1 = 0), faults reading one at guest
-    # physical address 0, which no region maps.
+    # Linux, given no device tree (a1 = 0), faults reading its header at
+    # guest physical address 0 (6.1 reads the magic, 6.12 the size at 4),
+    # which no region maps.
     assert exit_line.group(1) == "load guest-page fault"
     assert int(exit_line.group(2), 16) == 21
-    assert int(details.group(4), 16) == 0
+    assert int(details.group(4), 16) < 40  # the size of a device tree's header
     pc = int(details.group(1), 16)
     inside_virtual = 0 <= pc - KERNEL_VIRTUAL_BASE < image_size
     inside_physical = 0 <= pc - KERNEL_PHYSICAL_BASE < image_size
