@@ -391,13 +391,16 @@ def test_debug_console_buffers_must_be_guest_ram(qemu, stage, built, tmp_path):
     expect_powered_off(run)
 
 
-def test_a_timer_in_the_past_fires_at_once(qemu, stage, built, tmp_path):
+def test_set_timer_fires_at_once_in_the_past_and_never_when_taken_back(qemu, stage, built, tmp_path):
     run = boot(qemu, stage, tmp_path, "sbi", "timer-in-the-past")
     run.expect_lines(
         "timer: interrupt, scause 0x8000000000000005",
         "timer: fired after TIME set_timer(0)",
         "timer: interrupt, scause 0x8000000000000005",
         "timer: fired after legacy set_timer(now - 1)",
+        "timer: deadline in 1 s: not yet",
+        "timer: due, then -1: cleared",
+        "timer: due, then 1 s ahead: cleared",
     )
     expect_powered_off(run)
 

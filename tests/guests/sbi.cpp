@@ -63,12 +63,35 @@ void expect_timer(const char* how, long extension, uint64_t deadline) {
     say("timer: fired after {}", how);
 }
 
+// With interrupts on, wait 20 ms (200,000 ticks of the 10 MHz `time`):
+// did the timer fire meanwhile?
+bool fires_within_20ms() {
+    timer_fired = false;
+    write_sstatus(read_sstatus() | SSTATUS_SIE);
+    const uint64_t end = read_time() + 200'000;
+    while (!timer_fired && read_time() < end) {}
+    write_sstatus(read_sstatus() & ~SSTATUS_SIE);
+    return timer_fired;
+}
+
 void timer_in_the_past() {
     install_trap_handler(on_timer);
     write_sie(SIE_STIE);
     write_sstatus(read_sstatus() | SSTATUS_SIE);
     expect_timer("TIME set_timer(0)", sbi::TIME, 0);
     expect_timer("legacy set_timer(now - 1)", sbi::LEGACY_SET_TIMER, read_time() - 1);
+    write_sstatus(read_sstatus() & ~SSTATUS_SIE);
+
+    // A deadline in the future, or -1 (none), takes back one that is due:
+    // the interrupt is pending (interrupts are off), then no longer.
+    sbi::call(sbi::TIME, SET_TIMER, read_time() + 10'000'000);
+    say("timer: deadline in 1 s: {}", fires_within_20ms() ? "fired" : "not yet");
+    sbi::call(sbi::TIME, SET_TIMER, 0);
+    sbi::call(sbi::TIME, SET_TIMER, ~0ul);
+    say("timer: due, then -1: {}", fires_within_20ms() ? "fired" : "cleared");
+    sbi::call(sbi::TIME, SET_TIMER, 0);
+    sbi::call(sbi::TIME, SET_TIMER, read_time() + 10'000'000);
+    say("timer: due, then 1 s ahead: {}", fires_within_20ms() ? "fired" : "cleared");
 }
 
 void flood() {
