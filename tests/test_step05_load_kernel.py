@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import LINUX_IMAGE, REPO, Stage, run_host_test, stages_from
+from conftest import LINUX_IMAGE, REPO, Run, Stage, run_host_test, stages_from
 
 HEADER = struct.Struct("<IIQQQIIQQII")  # the 64-byte RISC-V Image header
 
@@ -22,12 +22,14 @@ def test_header_of_the_real_kernel(qemu, stage):
     built = Stage(stage).build()
     data = LINUX_IMAGE.read_bytes()
     text_offset, image_size, flags, version, _, _ = header_fields(data)
-    run = qemu.run(built, timeout=10)
-    run.expect_lines(
+    loaded = f"Loaded it at guest {0x80000000 + text_offset:#x}..{0x80000000 + text_offset + image_size:#x}"
+    machine = qemu.start(built, timeout=10)
+    machine.wait_for(loaded)  # later stages go on to run the kernel: no need to wait for them
+    Run(machine.output, None, False, 10).expect_lines(
         re.compile(rf"Kernel image file: {len(data)} bytes at host 0x[0-9a-f]+"),
         f"Linux Image: {len(data)} bytes, text offset {text_offset:#x}, image size "
         f"{image_size} bytes, version {version >> 16}.{version & 0xffff}, flags {flags:#x}",
-        f"Loaded it at guest {0x80000000 + text_offset:#x}..{0x80000000 + text_offset + image_size:#x}",
+        loaded,
     )
 
 
