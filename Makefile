@@ -28,10 +28,15 @@ run:
 	@scripts/ensure-tools.sh build kernel
 	$(MAKE) -C $(NEWEST) run
 
-# Stages from step05 on boot the guest kernel: build it first, with its
+# Steps 01-04 boot no kernel: testing one of them needs neither the
+# kernel's tools nor the kernel. The others build it first, with its
 # progress shown (the tests would build it silently).
-test: tools
-	@case "$(STEP)" in step0[1-4]*) ;; *) test -n "$(KERNEL)" || $(MAKE) -C linux ;; esac
+test:
+	@case "$(STEP)" in \
+	  step0[1-4]*) scripts/ensure-tools.sh build test ;; \
+	  *) scripts/ensure-tools.sh build test kernel && \
+	     { test -n "$(KERNEL)" || $(MAKE) --no-print-directory -C linux; } ;; \
+	esac
 	@$$(scripts/find-python.sh) -m pytest tests $(if $(STEP),--stage $(STEP)) $(PYTEST_ARGS)
 
 # The diff between a stage and the one before it: the chapter's new code
