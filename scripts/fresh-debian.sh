@@ -145,7 +145,7 @@ bootstrap() {
         echo "reusing $base_tarball ($(date -r "$base_tarball" +%F); delete it to bootstrap anew)"
         tar -C "$root" --numeric-owner -xzpf "$base_tarball"
     else
-        debootstrap --variant=minbase "$release" "$root" http://deb.debian.org/debian
+        debootstrap --variant=minbase "$release" "$root" http://deb.debian.org/debian  # 1-2 minutes
         rm -f "$root"/var/cache/apt/archives/*.deb      # as an installed system has it
         tar -C "$root" --numeric-owner -czf "$base_tarball.tmp" .
         mv "$base_tarball.tmp" "$base_tarball"
@@ -167,7 +167,8 @@ bind() {     # bind SOURCE TARGET-INSIDE-THE-CHROOT
     mount --bind "$1" "$root$2"
     mounts+=("$root$2")
 }
-mount -t proc proc "$root/proc" && mounts+=("$root/proc")
+mount -t proc proc "$root/proc"
+mounts+=("$root/proc")
 bind /sys /sys
 bind /dev /dev
 bind /dev/pts /dev/pts
