@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import LINUX_IMAGE, REPO, Run, Stage, run_host_test, stages_from
+from conftest import LINUX_IMAGE, REPO, Run, Stage, host_program, run_host_test, stages_from
 
 HEADER = struct.Struct("<IIQQQIIQQII")  # the 64-byte RISC-V Image header
 
@@ -36,7 +36,9 @@ def test_header_of_the_real_kernel(qemu, stage):
 @pytest.mark.parametrize("stage", ["step05-load-kernel"])
 def test_loads_and_stops(qemu, stage):
     run = qemu.run(Stage(stage).build(), timeout=10)
-    run.expect_lines("Kernel entry point: guest 0x80200000", "Shutting down.")
+    # The guest's device tree goes 2 MiB below the top of its 64 MiB of RAM.
+    run.expect_lines(re.compile(r"Device tree for the guest: \d+ bytes at guest 0x83e00000"),
+                     "Kernel entry point: guest 0x80200000", "Shutting down.")
     run.expect_absent()
     run.expect_exit(0)
 
@@ -95,10 +97,11 @@ def test_host_tests_of_image_check_and_device_tree_reader(stage, tmp_path):
 
 @pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
 def test_too_little_host_memory_is_a_clear_error(qemu, stage):
-    # With -m 128M QEMU loads the kernel image inside the hypervisor's heap.
+    # With -m 128M, QEMU loads the kernel image file 64 MiB into RAM: above
+    # it, below the device tree, there is no room for 64 MiB of guest RAM.
     run = qemu.run(Stage(stage).build(), qemu_args=["-m", "128M"])
-    run.expect_lines(re.compile(r"PANIC at src/main\.cpp:\d+: QEMU put the kernel image at "
-                                r"0x[0-9a-f]+, inside our heap: give QEMU -m 256M or more"))
+    run.expect_lines(re.compile(r"PANIC at src/guest_memory\.cpp:\d+: guest RAM of 64 MiB does not "
+                                r"fit in the \d+ MiB of host RAM left: give QEMU more memory \(-m\)"))
     run.expect_exit(1)
 
 
@@ -110,3 +113,43 @@ def test_an_empty_image_file_is_named(qemu, stage, tmp_path):
     run.expect_lines(re.compile(
         r"PANIC at src/main\.cpp:\d+: the kernel image file is empty \(0 bytes\)"))
     run.expect_exit(1)
+
+
+def decompile(dtb):
+    result = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", dtb], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
+def test_device_tree_writer_output_decompiles(stage, tmp_path):
+    binary = host_program(stage, "fdt_writer_test",
+                          ["fdt_writer.cpp", "device_tree.cpp", "format.cpp", "isa.cpp"], tmp_path)
+    small, guest = tmp_path / "small.dtb", tmp_path / "guest.dtb"
+    result = subprocess.run([binary, small, guest], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    dts = decompile(small)
+    assert '#address-cells = <0x02>;' in dts
+    assert 'model = "test";' in dts
+    assert "node@1000 {" in dts
+    assert "reg = <0x00 0x1000 0x2000 0x00>;" in dts
+    assert "flag;" in dts
+    assert 'model = "shared name";' in dts
+
+    dts = decompile(guest)
+    assert 'bootargs = "console=hvc0";' in dts
+    assert "memory@80000000 {" in dts
+    assert "reg = <0x00 0x80000000 0x00 0x4000000>;" in dts
+    assert "timebase-frequency = <0x989680>;" in dts
+    # The CPU, for Linux 6.12 (base and list) and for 6.1 (one string):
+    # what the host has, less what the guest may not use (h).
+    assert 'riscv,isa-base = "rv64i";' in dts
+    assert 'riscv,isa-extensions = "i\\0m\\0a\\0f\\0d\\0c\\0zicsr\\0zifencei\\0sstc";' in dts
+    assert 'riscv,isa = "rv64imafdc_zicsr_zifencei_sstc";' in dts
+
+
+@pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
+def test_guest_isa_on_the_host(stage, tmp_path):
+    run_host_test(stage, "isa_test", ["isa.cpp"], tmp_path)

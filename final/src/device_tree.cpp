@@ -32,14 +32,12 @@ size_t write_guest_device_tree(const GuestMachine& machine, uint8_t* buffer, siz
     // The extensions, as Linux 6.12 reads them (a base and a list), and as
     // one string for older kernels (Linux 6.1).
     fdt.property("riscv,isa-base", "rv64i");
-    fdt.property_strings("riscv,isa-extensions", machine.isa.extensions, machine.isa.count);
-    char isa[128];
-    if (!isa_string(machine.isa, isa, sizeof isa)) PANIC("the guest's ISA string is too long");
-    fdt.property("riscv,isa", isa);
+    fdt.property("riscv,isa-extensions", machine.isa.extensions, machine.isa.extensions_size);
+    fdt.property("riscv,isa", machine.isa.string);
     fdt.property("mmu-type", "riscv,sv39");
     fdt.begin_node("interrupt-controller");
     fdt.property_u32("#interrupt-cells", 1);
-    fdt.property_empty("interrupt-controller");
+    fdt.property("interrupt-controller", nullptr, 0);
     fdt.property("compatible", "riscv,cpu-intc");
     fdt.end_node();
     fdt.end_node();  // cpu@0

@@ -18,30 +18,24 @@ public:
     void begin_node(const char* name);
     void end_node();
 
-    void property(const char* name, const void* data, size_t size);
-    void property(const char* name, const char* string);  // with its '\0'
-    void property_empty(const char* name);                // a flag, like "interrupt-controller"
+    void property(const char* name, const void* data, size_t size);  // size 0: a flag
+    void property(const char* name, const char* string);             // with its '\0'
     void property_u32(const char* name, uint32_t value);
     void property_u64_pair(const char* name, uint64_t a, uint64_t b);  // e.g. reg = <base size>
-    // A string list, such as "i", "m", "a": the strings one after the other,
-    // each with its '\0'.
-    void property_strings(const char* name, const char* const* strings, size_t count);
 
     // Finish the blob; returns its size, or 0 if it did not fit (or nodes
     // were left open).
     size_t finish();
 
 private:
+    void put(const void* data, size_t size);  // into the structure block, padded to 4 bytes
     void put_u32(uint32_t value);
-    void put_bytes(const void* data, size_t size);
-    uint32_t name_offset(const char* name);
 
     uint8_t* buffer_;
     size_t capacity_;
     size_t position_;  // end of the structure block so far
     int depth_ = 0;
     bool overflow_ = false;
-    static constexpr size_t NAMES_CAPACITY = 512;
-    char names_[NAMES_CAPACITY];
+    char names_[1024];  // the names block: each property's name, '\0'-terminated
     size_t names_size_ = 0;
 };

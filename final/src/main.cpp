@@ -3,6 +3,7 @@
 // is done. Virtualization as a try/catch with continuation.
 #include <stdint.h>
 
+#include "alloc.hpp"
 #include "device_tree.hpp"
 #include "fdt.hpp"
 #include "guest_memory.hpp"
@@ -14,7 +15,7 @@
 #include "vcpu.hpp"
 #include "vmexit.hpp"
 
-extern "C" char __heap_end[];  // linker.ld
+extern "C" char __end[];  // linker.ld: the end of our image, stack included
 
 namespace {
 
@@ -33,10 +34,32 @@ ImageFile find_kernel_image(uintptr_t device_tree) {
     if (start == 0)
         PANIC("no kernel image: start QEMU with -initrd <Image> (make run does, KERNEL= picks the file)");
     if (end <= start) PANIC("the kernel image file is empty (0 bytes)");
-    if (start < reinterpret_cast<uintptr_t>(__heap_end))
-        PANIC("QEMU put the kernel image at {:#x}, inside our heap: give QEMU -m 256M or more", start);
     println("Kernel image file: {} bytes at host {:#x}", end - start, start);
     return {reinterpret_cast<const uint8_t*>(start), end - start};
+}
+
+// The heap gets the free RAM above what QEMU loaded, our image and then
+// the kernel image file, up to the device tree, which QEMU puts near the
+// top of RAM and which we still read. How much RAM there is (QEMU's -m)
+// only the device tree can tell.
+struct FreeRam {
+    uintptr_t begin, end;
+};
+
+FreeRam free_ram(uintptr_t device_tree, const ImageFile& image) {
+    const void* dtb = reinterpret_cast<const void*>(device_tree);
+    const fdt::Property reg = fdt::find_property(dtb, "/memory", "reg");
+    if (reg.size != 16) PANIC("the device tree does not say where RAM is (/memory reg)");
+    const uint64_t ram_base = fdt::read_be64(reg.data);
+    const uint64_t ram_end = ram_base + fdt::read_be64(reg.data + 8);
+    println("RAM: {:#x}..{:#x}, {} MiB", ram_base, ram_end, (ram_end - ram_base) >> 20);
+
+    const uintptr_t image_end = reinterpret_cast<uintptr_t>(image.data) + image.size;
+    const uintptr_t our_end = reinterpret_cast<uintptr_t>(__end);
+    const uintptr_t loaded_end = image_end > our_end ? image_end : our_end;
+    const uintptr_t begin = (loaded_end + 0xfff) & ~uintptr_t{0xfff};
+    const uintptr_t end = device_tree > begin && device_tree < ram_end ? device_tree : ram_end;
+    return {begin, end};
 }
 
 // The guest's kernel command line: QEMU's -append if one was given (it
@@ -63,7 +86,8 @@ uint64_t place_device_tree(GuestMemory& memory, uintptr_t host_device_tree) {
                                memlayout::GUEST_UART_BASE, memlayout::GUEST_UART_SIZE,
                                guest_bootargs(host_device_tree), guest_cpu(host_device_tree)};
     uint8_t* buffer = memory.host_pointer(memlayout::GUEST_DEVICE_TREE, memlayout::DEVICE_TREE_MAX);
-    write_guest_device_tree(machine, buffer, memlayout::DEVICE_TREE_MAX);
+    const size_t size = write_guest_device_tree(machine, buffer, memlayout::DEVICE_TREE_MAX);
+    println("Device tree for the guest: {} bytes at guest {:#x}", size, memlayout::GUEST_DEVICE_TREE);
     return memlayout::GUEST_DEVICE_TREE;
 }
 
@@ -72,6 +96,9 @@ uint64_t place_device_tree(GuestMemory& memory, uintptr_t host_device_tree) {
 extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) {
     println("Hello from the hypervisor!");
     println("hart {}, device tree at {:#x}", hart_id, device_tree);
+    const ImageFile image = find_kernel_image(device_tree);
+    const FreeRam free = free_ram(device_tree, image);
+    heap::init(free.begin, free.end);
 
     // 1. Prepare guest memory: RAM, and a device that is not really there.
     static Uart uart;
@@ -82,7 +109,6 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     memory.print();
 
     // 2. Load the boot image, and describe the machine to it.
-    const ImageFile image = find_kernel_image(device_tree);
     const LoadedKernel kernel = load_linux(memory, image.data, image.size);
     const uint64_t guest_device_tree = place_device_tree(memory, device_tree);
 

@@ -1,13 +1,16 @@
 // A bump allocator: the simplest heap there is.
 //
-// Allocation moves a pointer forward through the heap region that linker.ld
-// reserves; freeing does nothing. A hypervisor allocates its page tables and
-// guest memory once, at boot, and keeps them for ever, so nothing is lost.
+// Allocation moves a pointer forward through the heap's memory; freeing
+// does nothing. A hypervisor allocates its page tables and guest memory
+// once, at boot, and keeps them for ever, so nothing is lost.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
 
 namespace heap {
+
+// Give the heap its memory, [begin, end): once, before the first allocation.
+void init(uintptr_t begin, uintptr_t end);
 
 // Returns `size` bytes aligned to `alignment` (a power of two), zeroed.
 // Panics, naming the request, when the heap cannot satisfy it.

@@ -3,35 +3,35 @@
 #include "mem.hpp"
 #include "print.hpp"
 
-// Defined by linker.ld.
-extern "C" char __heap_start[], __heap_end[];
-
 namespace heap {
 namespace {
 
-uintptr_t next = 0;  // first free byte; 0 until the first allocation
+uintptr_t start = 0, next = 0, end = 0;  // the memory given to init(); its first free byte
 
 uintptr_t align_up(uintptr_t value, size_t alignment) {
     return (value + alignment - 1) & ~(uintptr_t{alignment} - 1);
 }
 
-uintptr_t start() { return reinterpret_cast<uintptr_t>(__heap_start); }
-uintptr_t end() { return reinterpret_cast<uintptr_t>(__heap_end); }
-
 }  // namespace
+
+void init(uintptr_t begin, uintptr_t limit) {
+    if (limit < begin) PANIC("heap: no memory to manage ({:#x}..{:#x})", begin, limit);
+    start = next = begin;
+    end = limit;
+}
 
 void* allocate(size_t size, size_t alignment) {
     return memset(allocate_uninitialized(size, alignment), 0, size);
 }
 
 void* allocate_uninitialized(size_t size, size_t alignment) {
-    if (next == 0) next = start();
+    if (end == 0) PANIC("heap: allocation before heap::init");
     if (alignment == 0 || (alignment & (alignment - 1)) != 0)
         PANIC("heap: alignment {} is not a power of two", alignment);
 
     const uintptr_t begin = align_up(next, alignment);
     // Compare sizes, not end addresses, so that a huge size cannot wrap around.
-    if (begin > end() || size > end() - begin)
+    if (begin > end || size > end - begin)
         PANIC("heap: out of memory: asked for {} bytes (aligned to {}), {} bytes free",
               size, alignment, bytes_free());
 
@@ -39,8 +39,8 @@ void* allocate_uninitialized(size_t size, size_t alignment) {
     return reinterpret_cast<void*>(begin);
 }
 
-size_t bytes_used() { return next == 0 ? 0 : next - start(); }
-size_t bytes_free() { return end() - start() - bytes_used(); }
+size_t bytes_used() { return next - start; }
+size_t bytes_free() { return end - next; }
 
 }  // namespace heap
 

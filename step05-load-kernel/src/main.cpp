@@ -1,7 +1,9 @@
 // Step 05: load a Linux kernel Image into guest RAM, after checking that it
-// really is one.
+// really is one, and write the device tree that describes its machine.
 #include <stdint.h>
 
+#include "alloc.hpp"
+#include "device_tree.hpp"
 #include "fdt.hpp"
 #include "guest_memory.hpp"
 #include "linux_loader.hpp"
@@ -9,7 +11,7 @@
 #include "power.hpp"
 #include "print.hpp"
 
-extern "C" char __heap_end[];  // linker.ld
+extern "C" char __end[];  // linker.ld: the end of our image, stack included
 
 namespace {
 
@@ -28,10 +30,52 @@ ImageFile find_kernel_image(uintptr_t device_tree) {
     if (start == 0)
         PANIC("no kernel image: start QEMU with -initrd <Image> (make run does, KERNEL= picks the file)");
     if (end <= start) PANIC("the kernel image file is empty (0 bytes)");
-    if (start < reinterpret_cast<uintptr_t>(__heap_end))
-        PANIC("QEMU put the kernel image at {:#x}, inside our heap: give QEMU -m 256M or more", start);
     println("Kernel image file: {} bytes at host {:#x}", end - start, start);
     return {reinterpret_cast<const uint8_t*>(start), end - start};
+}
+
+// The heap gets the free RAM above what QEMU loaded, our image and then
+// the kernel image file, up to the device tree, which QEMU puts near the
+// top of RAM and which we still read. How much RAM there is (QEMU's -m)
+// only the device tree can tell.
+struct FreeRam {
+    uintptr_t begin, end;
+};
+
+FreeRam free_ram(uintptr_t device_tree, const ImageFile& image) {
+    const void* dtb = reinterpret_cast<const void*>(device_tree);
+    const fdt::Property reg = fdt::find_property(dtb, "/memory", "reg");
+    if (reg.size != 16) PANIC("the device tree does not say where RAM is (/memory reg)");
+    const uint64_t ram_base = fdt::read_be64(reg.data);
+    const uint64_t ram_end = ram_base + fdt::read_be64(reg.data + 8);
+    println("RAM: {:#x}..{:#x}, {} MiB", ram_base, ram_end, (ram_end - ram_base) >> 20);
+
+    const uintptr_t image_end = reinterpret_cast<uintptr_t>(image.data) + image.size;
+    const uintptr_t our_end = reinterpret_cast<uintptr_t>(__end);
+    const uintptr_t loaded_end = image_end > our_end ? image_end : our_end;
+    const uintptr_t begin = (loaded_end + 0xfff) & ~uintptr_t{0xfff};
+    const uintptr_t end = device_tree > begin && device_tree < ram_end ? device_tree : ram_end;
+    return {begin, end};
+}
+
+// The guest's CPU: the extensions our own (host) device tree lists, as
+// far as we let the guest use them.
+GuestIsa guest_cpu(uintptr_t device_tree) {
+    const auto isa = fdt::find_property(reinterpret_cast<const void*>(device_tree), "/cpus/cpu",
+                                        "riscv,isa");
+    if (!isa.found()) PANIC("our device tree does not say which extensions the CPU has");
+    return guest_isa(reinterpret_cast<const char*>(isa.data));
+}
+
+// Describe the machine to the guest, in its RAM, where a1 will point.
+uint64_t place_device_tree(GuestMemory& memory, uintptr_t host_device_tree) {
+    const GuestMachine machine{memlayout::GUEST_RAM_BASE, memlayout::GUEST_RAM_SIZE,
+                               memlayout::GUEST_UART_BASE, memlayout::GUEST_UART_SIZE,
+                               "console=hvc0 earlycon=sbi", guest_cpu(host_device_tree)};
+    uint8_t* buffer = memory.host_pointer(memlayout::GUEST_DEVICE_TREE, memlayout::DEVICE_TREE_MAX);
+    const size_t size = write_guest_device_tree(machine, buffer, memlayout::DEVICE_TREE_MAX);
+    println("Device tree for the guest: {} bytes at guest {:#x}", size, memlayout::GUEST_DEVICE_TREE);
+    return memlayout::GUEST_DEVICE_TREE;
 }
 
 }  // namespace
@@ -39,6 +83,9 @@ ImageFile find_kernel_image(uintptr_t device_tree) {
 extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) {
     println("Hello from the hypervisor!");
     println("hart {}, device tree at {:#x}", hart_id, device_tree);
+    const ImageFile image = find_kernel_image(device_tree);
+    const FreeRam free = free_ram(device_tree, image);
+    heap::init(free.begin, free.end);
 
     GuestMemory memory;
     memory.add_ram("ram", memlayout::GUEST_RAM_BASE, memlayout::GUEST_RAM_SIZE);
@@ -46,8 +93,8 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     memory.activate();
     memory.print();
 
-    const ImageFile image = find_kernel_image(device_tree);
     const LoadedKernel kernel = load_linux(memory, image.data, image.size);
+    place_device_tree(memory, device_tree);
     println("Kernel entry point: guest {:#x}", kernel.entry);
 
     println("Shutting down.");

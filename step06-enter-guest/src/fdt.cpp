@@ -42,9 +42,11 @@ uint32_t read_be32(const uint8_t* p) {
     return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
 }
 
+uint64_t read_be64(const uint8_t* p) { return uint64_t{read_be32(p)} << 32 | read_be32(p + 4); }
+
 uint64_t Property::as_number() const {
     if (size == 4) return read_be32(data);
-    if (size == 8) return uint64_t{read_be32(data)} << 32 | read_be32(data + 4);
+    if (size == 8) return read_be64(data);
     return 0;
 }
 

@@ -1,11 +1,11 @@
 // Reading a flattened device tree (FDT), the machine description that
 // firmware hands to the next stage in a1.
 //
-// The hypervisor reads just one thing from its own device tree: where QEMU
-// loaded the file given with -initrd, our guest's kernel image
-// (/chosen/linux,initrd-start and linux,initrd-end). The format: a header,
-// then a stream of big-endian tokens (begin node, property, end node), and
-// a table of property names.
+// The hypervisor reads a few things from its own device tree: where RAM is
+// (/memory, reg), and, from step05 on, where QEMU loaded the file given
+// with -initrd, our guest's kernel image (/chosen/linux,initrd-start and
+// linux,initrd-end). The format: a header, then a stream of big-endian
+// tokens (begin node, property, end node), and a table of property names.
 //
 // Plain logic, also compiled and tested on the host.
 #pragma once
@@ -32,5 +32,6 @@ bool valid(const void* blob);
 Property find_property(const void* blob, const char* path, const char* name);
 
 uint32_t read_be32(const uint8_t* p);
+uint64_t read_be64(const uint8_t* p);
 
 }  // namespace fdt

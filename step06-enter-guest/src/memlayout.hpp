@@ -21,4 +21,8 @@ inline constexpr uint64_t GUEST_RAM_SIZE = 64 * 1024 * 1024;
 inline constexpr uint64_t GUEST_UART_BASE = 0x1000'0000;
 inline constexpr uint64_t GUEST_UART_SIZE = 0x100;
 
+// The device tree we write for the guest: 2 MiB below the top of its RAM.
+inline constexpr uint64_t DEVICE_TREE_MAX = 64 * 1024;
+inline constexpr uint64_t GUEST_DEVICE_TREE = GUEST_RAM_BASE + GUEST_RAM_SIZE - 2 * 1024 * 1024;
+
 }  // namespace memlayout

@@ -14,6 +14,9 @@ void GuestMemory::add_ram(const char* name, uint64_t guest_base, uint64_t size) 
     // zeroing 64 MiB would take a good part of the guest's boot time. (QEMU
     // starts with RAM zeroed; a hypervisor on real hardware would scrub
     // what the previous boot left there.)
+    if (size > heap::bytes_free())
+        PANIC("guest RAM of {} MiB does not fit in the {} MiB of host RAM left: "
+              "give QEMU more memory (-m)", size >> 20, heap::bytes_free() >> 20);
     auto* host = static_cast<uint8_t*>(heap::allocate_uninitialized(size, 2 * 1024 * 1024));
     page_table_.map(guest_base, reinterpret_cast<uint64_t>(host), size, gstage::RWX);
     regions_.push_back({name, RegionKind::Ram, guest_base, size, host, nullptr});

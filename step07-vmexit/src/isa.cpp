@@ -10,73 +10,57 @@ constexpr const char* ALLOWED[] = {
     "zba", "zbb", "zbc", "zbs",          // bit manipulation: plain instructions too
     "sstc",                              // stimecmp: the guest's timer, no exit per tick
 };
-static_assert(sizeof(ALLOWED) / sizeof(ALLOWED[0]) <= GuestIsa::MAX);
 
-size_t length(const char* s) {
-    size_t n = 0;
-    while (s[n] != '\0') n++;
-    return n;
+// Room for all of them in GuestIsa's buffers: the names, their separators, "rv64".
+constexpr size_t room_needed() {
+    size_t n = sizeof "rv64";
+    for (const char* name : ALLOWED)
+        while (*name++ != '\0') n++;
+    return n + sizeof ALLOWED / sizeof ALLOWED[0];
+}
+static_assert(room_needed() <= sizeof GuestIsa{}.string);
+
+// Are the characters [begin, end) the extension `name`?
+bool is(const char* begin, const char* end, const char* name) {
+    for (; begin < end; begin++, name++)
+        if (*name == '\0' || *begin != *name) return false;
+    return *name == '\0';
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 'a' - 'A') : c; }
-
-// Is `name` the `size` characters at `text` (in any case)?
-bool same(const char* text, size_t size, const char* name) {
-    if (length(name) != size) return false;
-    for (size_t i = 0; i < size; i++)
-        if (lower(text[i]) != name[i]) return false;
-    return true;
-}
-
-bool in_isa_string(const char* isa, const char* name) {
-    if (!same(isa, 2, "rv")) return false;
+bool host_has(const char* isa, const char* name) {
+    if (isa == nullptr || !is(isa, isa + 2, "rv")) return false;
     const char* p = isa + 2;
     while (*p >= '0' && *p <= '9') p++;  // "64"
     const char* letters = p;
     while (*p != '\0' && *p != '_') p++;
     if (name[1] == '\0') {  // a single letter
         for (const char* l = letters; l < p; l++)
-            if (lower(*l) == name[0]) return true;
+            if (*l == name[0]) return true;
         return false;
     }
     while (*p == '_') {
         const char* start = ++p;
         while (*p != '\0' && *p != '_') p++;
-        if (same(start, static_cast<size_t>(p - start), name)) return true;
+        if (is(start, p, name)) return true;
     }
     return false;
 }
 
 }  // namespace
 
-bool GuestIsa::has(const char* name) const {
-    for (size_t i = 0; i < count; i++)
-        if (same(extensions[i], length(extensions[i]), name)) return true;
-    return false;
-}
-
 GuestIsa guest_isa(const char* host_isa) {
     GuestIsa isa;
-    for (const char* extension : ALLOWED)
-        if (host_isa != nullptr && in_isa_string(host_isa, extension))
-            isa.extensions[isa.count++] = extension;
-    return isa;
-}
-
-bool isa_string(const GuestIsa& isa, char* buffer, size_t size) {
-    size_t at = 0;
-    auto put = [&](const char* text) {
-        for (; *text != '\0'; text++) {
-            if (at + 1 >= size) return false;
-            buffer[at++] = *text;
+    size_t at = 0;  // in isa.string
+    for (const char* c = "rv64"; *c != '\0'; c++) isa.string[at++] = *c;
+    for (const char* name : ALLOWED) {
+        if (!host_has(host_isa, name)) continue;
+        if (name[1] != '\0') isa.string[at++] = '_';
+        for (const char* c = name; *c != '\0'; c++) {
+            isa.string[at++] = *c;
+            isa.extensions[isa.extensions_size++] = *c;
         }
-        return true;
-    };
-    bool fits = put("rv64");
-    for (size_t i = 0; fits && i < isa.count; i++) {
-        const bool single_letter = isa.extensions[i][1] == '\0';
-        fits = (single_letter || put("_")) && put(isa.extensions[i]);
+        isa.extensions[isa.extensions_size++] = '\0';
     }
-    if (size > 0) buffer[fits ? at : 0] = '\0';
-    return fits;
+    isa.string[at] = '\0';
+    return isa;
 }

@@ -13,19 +13,15 @@
 #include <stddef.h>
 
 struct GuestIsa {
-    static constexpr size_t MAX = 16;
-    const char* extensions[MAX];  // in the allow-list's order: "i", "m", ..., "sstc"
-    size_t count = 0;
-
-    bool has(const char* name) const;
+    // Linux 6.12 reads riscv,isa-extensions, a string list: "i\0m\0...sstc\0".
+    char extensions[128];
+    size_t extensions_size = 0;
+    // Linux 6.1 reads riscv,isa, one string: "rv64imafdc_zicsr_..._sstc".
+    char string[128];
 };
 
-// The host's extensions, from the riscv,isa string of its cpu node:
-// "rv64" and one letter per single-letter extension, then "_name" for each
-// other one ("rv64imafdch_zicsr_zifencei_..._sstc"). Every QEMU writes it
-// (QEMU 8.2 and later also write the newer riscv,isa-extensions list).
+// The guest's extensions, from the host's riscv,isa string: "rv64", one
+// letter per single-letter extension, then "_name" for each other one
+// ("rv64imafdch_zicsr_zifencei_..._sstc"). Every QEMU writes that string
+// (QEMU 8.2 and later also the newer list).
 GuestIsa guest_isa(const char* host_isa);
-
-// The guest's list as such a string, "rv64imafdc_zicsr_..._sstc", for
-// kernels that read only that (Linux 6.1). False if it does not fit.
-bool isa_string(const GuestIsa& isa, char* buffer, size_t size);

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     fdt.property("model", "test");
     fdt.begin_node("node@1000");
     fdt.property_u64_pair("reg", 0x1000, 0x2000'0000'0000);
-    fdt.property_empty("flag");
+    fdt.property("flag", nullptr, 0);
     fdt.property("model", "shared name");
     fdt.end_node();
     fdt.end_node();
