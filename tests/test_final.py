@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import Stage, linux_version
+from conftest import Stage, linux_version, run_host_test
 
 STAGE = "final"  # `make test STEP=final` runs this file
 PROMPT = "guest$ "
@@ -135,3 +135,38 @@ def test_typed_lines_are_never_lost(qemu):
     assert shell.run("echo still here") == "still here"
     machine.send("poweroff\n")
     assert machine.wait_exit() == 0
+
+
+def test_guest_ram_is_chosen_when_qemu_starts(qemu):
+    # GUEST_MEM=256M: -append 'mem=256M --', and QEMU's RAM grows to hold it.
+    machine = boot(qemu, make_vars=["GUEST_MEM=256M"])
+    machine.wait_for(re.compile(r"  ram    0x80000000\.\.0x90000000 RAM  256 MiB at host 0x[0-9a-f]+\n"))
+    machine.wait_for("Device tree for the guest: ")
+    meminfo = Shell(machine).run("cat /proc/meminfo")
+    total = int(re.search(r"MemTotal: +(\d+) kB", meminfo).group(1))
+    assert 240 << 10 < total <= 256 << 10, meminfo
+    assert Shell(machine).run("cat /proc/cmdline") == "console=hvc0 earlycon=sbi"
+    machine.send("poweroff\n")
+    assert machine.wait_exit() == 0
+
+
+@pytest.mark.parametrize("append, message", [
+    ("mem=12Q --", "-append: 'mem=12Q': mem= wants a size, such as 64M or 1G"),
+    ("speed=9 -- quiet", "-append: 'speed=9': unknown option (the only one is mem=SIZE)"),
+    ("mem=17M --", "mem=17825792: guest RAM must be a multiple of 2 MiB, at least 16 MiB"),
+])
+def test_bad_options_are_refused(qemu, append, message):
+    run = qemu.run(Stage("final").build(), qemu_args=["-append", append])
+    run.expect_lines(re.compile(rf"PANIC at src/main\.cpp:\d+: {re.escape(message)}"))
+    run.expect_exit(1)
+
+
+def test_guest_ram_that_does_not_fit_is_refused(qemu):
+    run = qemu.run(Stage("final").build(), qemu_args=["-m", "256M", "-append", "mem=512M --"])
+    run.expect_lines(re.compile(r"PANIC at src/guest_memory\.cpp:\d+: guest RAM of 512 MiB does "
+                                r"not fit in the \d+ MiB of host RAM left: give QEMU more memory \(-m\)"))
+    run.expect_exit(1)
+
+
+def test_options_on_the_host(tmp_path):
+    run_host_test("final", "options_test", ["options.cpp"], tmp_path)

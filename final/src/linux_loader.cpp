@@ -5,7 +5,8 @@
 #include "print.hpp"
 
 LoadedKernel load_linux(GuestMemory& memory, const uint8_t* file, size_t file_size) {
-    const ImageCheck check = check_image(file, file_size, memlayout::GUEST_RAM_SIZE);
+    const Region* ram = memory.find(memlayout::GUEST_RAM_BASE);
+    const ImageCheck check = check_image(file, file_size, ram != nullptr ? ram->size : 0);
     if (check.error != nullptr) PANIC("cannot boot this kernel image: {}", check.error);
 
     const ImageHeader& h = check.header;

@@ -8,7 +8,9 @@
 #include "fdt.hpp"
 #include "guest_memory.hpp"
 #include "linux_loader.hpp"
+#include "mem.hpp"
 #include "memlayout.hpp"
+#include "options.hpp"
 #include "power.hpp"
 #include "print.hpp"
 #include "uart.hpp"
@@ -39,9 +41,10 @@ ImageFile find_kernel_image(uintptr_t device_tree) {
 }
 
 // The heap gets the free RAM above what QEMU loaded, our image and then
-// the kernel image file, up to the device tree, which QEMU puts near the
-// top of RAM and which we still read. How much RAM there is (QEMU's -m)
-// only the device tree can tell.
+// the kernel image file, up to the end of RAM: call it once everything
+// needed from the device tree has been read, for QEMU puts the device
+// tree below 3 GiB, in the way of a large guest. How much RAM there is
+// (QEMU's -m) only the device tree can tell.
 struct FreeRam {
     uintptr_t begin, end;
 };
@@ -58,17 +61,30 @@ FreeRam free_ram(uintptr_t device_tree, const ImageFile& image) {
     const uintptr_t our_end = reinterpret_cast<uintptr_t>(__end);
     const uintptr_t loaded_end = image_end > our_end ? image_end : our_end;
     const uintptr_t begin = (loaded_end + 0xfff) & ~uintptr_t{0xfff};
-    const uintptr_t end = device_tree > begin && device_tree < ram_end ? device_tree : ram_end;
-    return {begin, end};
+    return {begin, ram_end};
 }
 
-// The guest's kernel command line: QEMU's -append if one was given (it
-// lands in our own device tree), else a console on the SBI.
-const char* guest_bootargs(uintptr_t device_tree) {
+// Our options and the guest's kernel command line, from QEMU's -append
+// (it lands in our own device tree): see options.hpp.
+Options boot_options(uintptr_t device_tree) {
+    static char text[1024];
     const auto given = fdt::find_property(reinterpret_cast<const void*>(device_tree), "/chosen",
                                           "bootargs");
-    if (given.found() && given.size > 1) return reinterpret_cast<const char*>(given.data);
-    return "console=hvc0 earlycon=sbi";
+    if (given.size > sizeof text) PANIC("QEMU's -append is over {} bytes long", sizeof text - 1);
+    memcpy(text, given.data, given.size);  // with its '\0' (nothing if there is none)
+    const Options options = parse_options(text);
+    if (options.error != nullptr) PANIC("-append: '{}': {}", options.bad_word, options.error);
+    return options;
+}
+
+// The guest's RAM: mem= if given, else 64 MiB. Whole 2 MiB pages, and
+// room for a kernel (at 2 MiB) and its device tree (2 MiB below the top).
+uint64_t guest_ram_size(const Options& options) {
+    const uint64_t size = options.guest_ram != 0 ? options.guest_ram : memlayout::DEFAULT_GUEST_RAM_SIZE;
+    if (size % memlayout::MEGAPAGE != 0 || size < memlayout::MIN_GUEST_RAM_SIZE)
+        PANIC("mem={}: guest RAM must be a multiple of 2 MiB, at least {} MiB", size,
+              memlayout::MIN_GUEST_RAM_SIZE >> 20);
+    return size;
 }
 
 // The guest's CPU: the extensions our own (host) device tree lists, as
@@ -81,14 +97,16 @@ GuestIsa guest_cpu(uintptr_t device_tree) {
 }
 
 // Describe the machine to the guest, in its RAM, where a1 will point.
-uint64_t place_device_tree(GuestMemory& memory, uintptr_t host_device_tree) {
-    const GuestMachine machine{memlayout::GUEST_RAM_BASE, memlayout::GUEST_RAM_SIZE,
-                               memlayout::GUEST_UART_BASE, memlayout::GUEST_UART_SIZE,
-                               guest_bootargs(host_device_tree), guest_cpu(host_device_tree)};
-    uint8_t* buffer = memory.host_pointer(memlayout::GUEST_DEVICE_TREE, memlayout::DEVICE_TREE_MAX);
+uint64_t place_device_tree(GuestMemory& memory, uint64_t ram_size, const LoadedKernel& kernel,
+                           const char* command_line, const GuestIsa& isa) {
+    const GuestMachine machine{memlayout::GUEST_RAM_BASE, ram_size, memlayout::GUEST_UART_BASE,
+                               memlayout::GUEST_UART_SIZE, command_line, isa};
+    const uint64_t where = memlayout::guest_device_tree(ram_size);
+    if (kernel.end > where) PANIC("the kernel reaches {:#x}, over its device tree at {:#x}", kernel.end, where);
+    uint8_t* buffer = memory.host_pointer(where, memlayout::DEVICE_TREE_MAX);
     const size_t size = write_guest_device_tree(machine, buffer, memlayout::DEVICE_TREE_MAX);
-    println("Device tree for the guest: {} bytes at guest {:#x}", size, memlayout::GUEST_DEVICE_TREE);
-    return memlayout::GUEST_DEVICE_TREE;
+    println("Device tree for the guest: {} bytes at guest {:#x}", size, where);
+    return where;
 }
 
 }  // namespace
@@ -97,20 +115,26 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     println("Hello from the hypervisor!");
     println("hart {}, device tree at {:#x}", hart_id, device_tree);
     const ImageFile image = find_kernel_image(device_tree);
-    const FreeRam free = free_ram(device_tree, image);
+    const Options options = boot_options(device_tree);
+    const uint64_t ram_size = guest_ram_size(options);
+    const GuestIsa isa = guest_cpu(device_tree);
+    const FreeRam free = free_ram(device_tree, image);  // from here on, the device tree may go
     heap::init(free.begin, free.end);
 
     // 1. Prepare guest memory: RAM, and a device that is not really there.
     static Uart uart;
     GuestMemory memory;
-    memory.add_ram("ram", memlayout::GUEST_RAM_BASE, memlayout::GUEST_RAM_SIZE);
+    memory.add_ram("ram", memlayout::GUEST_RAM_BASE, ram_size);
     memory.add_mmio("uart", memlayout::GUEST_UART_BASE, memlayout::GUEST_UART_SIZE, &uart);
     memory.activate();
     memory.print();
 
     // 2. Load the boot image, and describe the machine to it.
     const LoadedKernel kernel = load_linux(memory, image.data, image.size);
-    const uint64_t guest_device_tree = place_device_tree(memory, device_tree);
+    const char* command_line = options.guest_command_line != nullptr ? options.guest_command_line
+                                                                     : "console=hvc0 earlycon=sbi";
+    const uint64_t guest_device_tree =
+        place_device_tree(memory, ram_size, kernel, command_line, isa);
 
     // 3. Initialise the vCPU as Linux expects it.
     Vcpu vcpu(kernel.entry, /*hart_id=*/0, guest_device_tree);
