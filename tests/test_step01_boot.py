@@ -28,9 +28,9 @@ def test_entry_point_is_where_opensbi_jumps(stage):
 def test_main_runs_and_powers_off(qemu, stage):
     # main exits through SBI (status 0) only if .bss is zero and the stack
     # works; otherwise through the test device with status 1 or 2. If it
-    # never runs, QEMU never exits and the timeout fails the test.
+    # never runs, QEMU never exits and the timeout fails the test. (What
+    # OpenSBI prints before us differs from one version to the next.)
     run = qemu.run(Stage(stage).build())
-    run.expect_lines("Domain0 Next Address      : 0x0000000080200000")
     run.expect_exit(0)
 
 

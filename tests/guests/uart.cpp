@@ -28,12 +28,19 @@ void sw(uint64_t off, uint64_t v) { *reinterpret_cast<volatile uint32_t*>(uart +
 void sd(uint64_t off, uint64_t v) { *reinterpret_cast<volatile uint64_t*>(uart + off) = v; }
 
 // Compressed loads and stores (c.lw, c.sd) decode differently: try them too.
+// They take only registers x8..x15: a0 and a1 are x10 and x11. (GCC 12's
+// "cr" constraint would pick one, but GCC 14 no longer knows it.)
 uint64_t c_lw(uint64_t off) {
-    uint64_t value;
-    asm volatile("c.lw %0, 0(%1)" : "=cr"(value) : "cr"(uart + off) : "memory");
+    register uint64_t value asm("a0");
+    register volatile uint8_t* address asm("a1") = uart + off;
+    asm volatile("c.lw %0, 0(%1)" : "=r"(value) : "r"(address) : "memory");
     return value;
 }
-void c_sd(uint64_t off, uint64_t v) { asm volatile("c.sd %0, 0(%1)" ::"cr"(v), "cr"(uart + off) : "memory"); }
+void c_sd(uint64_t off, uint64_t v) {
+    register uint64_t value asm("a0") = v;
+    register volatile uint8_t* address asm("a1") = uart + off;
+    asm volatile("c.sd %0, 0(%1)" ::"r"(value), "r"(address) : "memory");
+}
 
 constexpr uint64_t DATA = 0, LINE_STATUS = 5, MODEM_CONTROL = 4, SCRATCH = 7;
 
