@@ -97,9 +97,9 @@ def test_host_tests_of_image_check_and_device_tree_reader(stage, tmp_path):
 
 @pytest.mark.parametrize("stage", stages_from("step05-load-kernel"))
 def test_too_little_host_memory_is_a_clear_error(qemu, stage):
-    # With -m 128M, QEMU loads the kernel image file 64 MiB into RAM: above
-    # it, below the device tree, there is no room for 64 MiB of guest RAM.
-    run = qemu.run(Stage(stage).build(), qemu_args=["-m", "128M"])
+    # With -m 64M, there is no room for 64 MiB of guest RAM besides the
+    # firmware, us and the kernel image file.
+    run = qemu.run(Stage(stage).build(), qemu_args=["-m", "64M"])
     run.expect_lines(re.compile(r"PANIC at src/guest_memory\.cpp:\d+: guest RAM of 64 MiB does not "
                                 r"fit in the \d+ MiB of host RAM left: give QEMU more memory \(-m\)"))
     run.expect_exit(1)

@@ -40,6 +40,16 @@ ImageFile find_kernel_image(uintptr_t device_tree) {
     return {reinterpret_cast<const uint8_t*>(start), end - start};
 }
 
+// QEMU puts the kernel image file where it likes: 128 MiB into RAM (QEMU
+// 7.2) or half-way up (QEMU 10), in the middle of the RAM a large guest
+// needs. Slide it down, next to our own image, so that all RAM above it is
+// one free range.
+ImageFile move_next_to_us(const ImageFile& image) {
+    auto* to = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(__end) + 0xfff) & ~0xfffull);
+    memmove(to, image.data, image.size);
+    return {to, image.size};
+}
+
 // The heap gets the free RAM above what QEMU loaded, our image and then
 // the kernel image file, up to the end of RAM: call it once everything
 // needed from the device tree has been read, for QEMU puts the device
@@ -114,7 +124,7 @@ uint64_t place_device_tree(GuestMemory& memory, uint64_t ram_size, const LoadedK
 extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) {
     println("Hello from the hypervisor!");
     println("hart {}, device tree at {:#x}", hart_id, device_tree);
-    const ImageFile image = find_kernel_image(device_tree);
+    const ImageFile image = move_next_to_us(find_kernel_image(device_tree));
     const Options options = boot_options(device_tree);
     const uint64_t ram_size = guest_ram_size(options);
     const GuestIsa isa = guest_cpu(device_tree);
