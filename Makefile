@@ -5,6 +5,7 @@
 #   make test STEP=step03    test one stage
 #   make diff STEP=step03    what step03 adds to step02
 #   make linux               build (or reuse) the guest kernel
+#   make test-fresh          the two commands above, in a fresh Debian 13 chroot (root)
 #   make bench               time Linux booting with and without final/'s hypervisor
 #   make loc                 count final/'s lines of code
 #   make clean               remove every build output
@@ -50,6 +51,11 @@ diff:
 	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json --exclude='*.md' \
 	   $$prev $$cur || true
 
+# The README's commands on a fresh Debian (RELEASE=trixie, the default, or
+# bookworm), in a chroot; needs root. KEEP=1 keeps the chroot.
+test-fresh:
+	scripts/fresh-debian.sh $(or $(RELEASE),trixie)
+
 linux:
 	@scripts/ensure-tools.sh kernel
 	$(MAKE) -C linux
@@ -72,4 +78,4 @@ clean:
 	for stage in $(STAGES); do $(MAKE) -C $$stage clean; done
 	rm -rf tests/logs
 
-.PHONY: run test diff linux bench loc tools clean
+.PHONY: run test test-fresh diff linux bench loc tools clean
