@@ -132,6 +132,7 @@ def test_typed_lines_are_never_lost(qemu):
     machine.send("\n".join(lines) + "\nEND\n")
     match = machine.wait_for(re.compile(r"readlines: (\d+) lines, (\d+) bytes\r*\n"), since=start)
     assert (int(match.group(1)), int(match.group(2))) == (len(lines), sum(map(len, lines)))
+    machine.wait_for(PROMPT, since=start + match.end())  # the shell is back
     assert shell.run("echo still here") == "still here"
     machine.send("poweroff\n")
     assert machine.wait_exit() == 0
