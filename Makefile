@@ -4,6 +4,7 @@
 #   make test                build and test every stage
 #   make test STEP=step03    test one stage
 #   make diff STEP=step03    what step03 adds to step02
+#   make solution STEP=step03 N=1   a copy of step03 with exercise 1 solved
 #   make linux               build (or reuse) the guest kernel
 #   make test-fresh          the two commands above, in a fresh Debian 13 chroot (root)
 #   make bench               time Linux booting with and without final/'s hypervisor
@@ -48,13 +49,29 @@ diff:
 	 test -n "$$cur" || { echo "no stage matches '$(STEP)'" >&2; exit 2; }; \
 	 prev=$$(echo $(STAGES) | tr ' ' '\n' | grep -B1 -x "$$cur" | head -1); \
 	 test "$$prev" != "$$cur" || { echo "$$cur is the first stage" >&2; exit 2; }; \
-	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json --exclude='*.md' \
+	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json --exclude='*.md' --exclude=solutions \
 	   $$prev $$cur || true
 
 # The README's commands on a fresh Debian (RELEASE=trixie, the default, or
 # bookworm), in a chroot; needs root. KEEP=1 keeps the chroot.
 test-fresh:
 	scripts/fresh-debian.sh $(or $(RELEASE),trixie)
+
+# Each chapter's exercises have solutions, as patches in the stage's
+# solutions/ folder. This applies one to a scratch copy of the stage, next
+# to it (so that ../linux is still the guest kernel), leaving the stage as
+# it is: solution-step03-1/, for example.
+solution:
+	@test -n "$(STEP)" -a -n "$(N)" || { echo "usage: make solution STEP=step03 N=1" >&2; exit 2; }
+	@stage=$$(ls -d $(STEP)* 2>/dev/null | head -1); \
+	 test -f "$$stage/solutions/$(N).patch" || { echo "no solution $(N) for '$(STEP)'" \
+	   "(there are: $$(ls $$stage/solutions/ 2>/dev/null | tr '\n' ' '))" >&2; exit 2; }; \
+	 copy=solution-$$(echo $$stage | cut -d- -f1)-$(N); \
+	 rm -rf $$copy && mkdir $$copy && \
+	 tar -C $$stage --exclude=./build --exclude=./solutions -cf - . | tar -C $$copy -xf - && \
+	 patch -s -d $$copy -p1 < $$stage/solutions/$(N).patch && \
+	 echo "$$copy/: $$stage with exercise $(N) solved. Try: make -C $$copy run" && \
+	 echo "(make diff shows nothing of it; diff -ru $$stage $$copy -x build does)"
 
 linux:
 	@scripts/ensure-tools.sh kernel
@@ -76,6 +93,6 @@ tools:
 
 clean:
 	for stage in $(STAGES); do $(MAKE) -C $$stage clean; done
-	rm -rf tests/logs
+	rm -rf tests/logs solution-*/
 
-.PHONY: run test test-fresh diff linux bench loc tools clean
+.PHONY: run test test-fresh diff solution linux bench loc tools clean
