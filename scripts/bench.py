@@ -1,29 +1,51 @@
 #!/usr/bin/env python3
-"""How much does our hypervisor cost? Boot the same Linux kernel on the same
-QEMU machine twice, once directly on OpenSBI and once as the guest of final/,
-and time both to the guest userland's banner.
+"""How much does our hypervisor cost? Two benchmarks, each run RUNS times,
+every figure compared with a baseline measured in the same run.
 
-    scripts/bench.py [--runs N] [--timeout SECONDS] [--kernel /abs/path/Image]
-                     [--append "COMMAND LINE"]
+    scripts/bench.py [--runs N] [--timeout SECONDS] [--idle SECONDS]
+                     [--kernel /abs/path/Image] [--append "COMMAND LINE"]
+                     [--only hypercall|linux]
 
-`make bench` runs it. The two ways of booting:
+`make bench` runs it (RUNS=, KERNEL=, APPEND= and QEMU= are passed on).
 
-  direct      QEMU loads the kernel itself (-kernel Image);
-  hypervisor  the exact command `make -C final run` uses (final's
-              `qemu-command` target): our hypervisor, with the kernel as -initrd.
+1. One hypervisor call, against its floor. tests/guests/hypercall.cpp, a
+   bare-metal program dressed as a Linux Image, makes the same SBI call
+   (BASE get_spec_version) many times, reads `time` around the calls and
+   prints the time per call. It is booted three ways, in turn:
 
-Both get the same kernel command line through QEMU's -append (final/ passes
-its own -append on to the guest): by default the one final/ uses when none
-is given; --append "console=hvc0 earlycon=sbi quiet" compares quiet boots.
+     firmware  straight on OpenSBI (QEMU -kernel): each call goes S->M->S;
+     final     under final/ (its `qemu-command`): VS->HS->VS, through the
+               world switch and the C++ handler;
+     floor     under tests/floor/: final/ with a trap vector that answers
+               exactly this call by stepping over the ecall and returning.
+               What it costs is the trap and the return themselves, the
+               least any hypervisor can cost on this QEMU.
 
-Both use the same machine flags (the direct command is derived from
-final's). The runs alternate, direct then hypervisor, so that anything else
-slowing the machine down meanwhile hits both sides alike. Each run is timed
-from starting QEMU to the line `Welcome to the guest userland.`; then the
-script types `poweroff` at the prompt and waits for QEMU to exit with status
-0. A hypervisor run also prints its table of VM exits at power-off, which is
-parsed here. Every QEMU has a time limit, and runs in its own process group,
-which is killed when the limit passes (or when the script is interrupted).
+   `final / floor` says how close final's path comes to that floor.
+
+2. Linux. The same kernel is booted three ways, in turn:
+
+     direct      QEMU loads the kernel itself (-kernel Image);
+     hypervisor  the exact command `make -C final run` uses (final's
+                 `qemu-command`), the kernel as -initrd;
+     idle        the hypervisor boot again, left idle at the shell's
+                 prompt for --idle seconds (10), then a key is typed.
+
+   Each boot is timed from starting QEMU to the userland's banner (and to
+   the kernel's first line); then `poweroff` is typed at the prompt.
+   direct and hypervisor get the same kernel command line through QEMU's
+   -append (final/ passes its -append on to the guest), by default the one
+   final/ uses when none is given. final/ prints its table of VM exits at
+   power-off: the hypervisor boot's total is the "VM exits per boot"; the
+   `SBI timer` row of the idle boot minus the hypervisor boot's (same run)
+   over the idle seconds is the "timer exits per idle second" (both boots
+   type the same keys: `p`, then `oweroff`). The idle boot also times how
+   long that `p` takes to be echoed.
+
+The figures are the medians over the runs; a ratio (hypervisor / direct,
+final / floor) is the median of each run's own ratio. Every QEMU has a time
+limit and runs in its own process group, which is killed when the limit
+passes (or when the script is interrupted).
 """
 
 import argparse
@@ -46,11 +68,19 @@ import loc  # noqa: E402  (scripts/loc.py, next to this file)
 
 REPO = Path(__file__).resolve().parent.parent
 STAGE = REPO / "final"
+GUESTS = REPO / "tests" / "guests"
+HYPERCALL_GUEST = GUESTS / "build" / "hypercall.Image"
+
 APPEND = "console=hvc0 earlycon=sbi"  # what final/src/main.cpp gives the guest
 LINUX_STARTS = b"Linux version"
 BANNER = b"Welcome to the guest userland."
 PROMPT = b"guest$ "
-TARGET = 1.2  # the hypervisor boot should take at most 1.2 times the direct one
+KEY = b"p"               # typed after the idle time; its echo is timed...
+REST = b"oweroff\n"      # ...and the rest of the line powers off
+PER_CALL = re.compile(r"hypercall: (\d+) ns per call \((.*)\)")
+
+TARGET_BOOT = 1.2    # the hypervisor boot should take at most 1.2 times the direct one
+TARGET_CALL = 1.15   # a hypervisor call at most 1.15 times its floor
 
 
 class BootFailed(Exception):
@@ -58,6 +88,8 @@ class BootFailed(Exception):
         super().__init__(why)
         self.output = output
 
+
+# ---------------------------------------------------------------- building
 
 def make(*args, capture=False):
     """Run make in the repository; stop the benchmark if it fails."""
@@ -69,21 +101,17 @@ def make(*args, capture=False):
     return result.stdout
 
 
-def commands(kernel, append):
-    """The hypervisor's QEMU command (as `make -C final run` runs it) and the
-    direct one derived from it; both run in final/."""
+def qemu_command(directory, kernel=None):
+    """The QEMU command a Makefile's `qemu-command` target prints: a
+    hypervisor as -kernel, its guest (KERNEL=, if given) as -initrd."""
     kernel_var = [f"KERNEL={kernel}"] if kernel else []
-    # Build the hypervisor, and the guest kernel if it is missing or stale
-    # (a no-op when it is cached); its progress shows.
-    make("-s", "-C", "final", *kernel_var, "all", "kernel")
-    line = make("-s", "-C", "final", *kernel_var, "qemu-command", capture=True).strip().splitlines()[-1]
-    hypervisor = shlex.split(line)
-    options = option_values(hypervisor)
+    line = make("-s", "-C", directory, *kernel_var, "qemu-command",
+                capture=True).strip().splitlines()[-1]
+    command = shlex.split(line)
+    options = option_values(command)
     if "-kernel" not in options or "-initrd" not in options:
-        sys.exit(f"bench: expected -kernel and -initrd in final's qemu-command: {line}")
-    image = options["-initrd"]
-    direct = without_options(hypervisor, ("-kernel", "-initrd")) + ["-kernel", image]
-    return direct + ["-append", append], hypervisor + ["-append", append], image
+        sys.exit(f"bench: expected -kernel and -initrd in {directory}'s qemu-command: {line}")
+    return command
 
 
 def option_values(command):
@@ -91,85 +119,188 @@ def option_values(command):
     return {command[i]: command[i + 1] for i in range(len(command) - 1) if command[i].startswith("-")}
 
 
-def without_options(command, names):
-    """The command without the options `names` and their values."""
+def without_hypervisor(command):
+    """A hypervisor's QEMU command turned into a direct one: the file it
+    gave the hypervisor as -initrd is now QEMU's -kernel."""
+    image = option_values(command)["-initrd"]
     result, skip = [], False
     for word in command:
         if skip:
             skip = False
-        elif word in names:
+        elif word in ("-kernel", "-initrd"):
             skip = True
         else:
             result.append(word)
-    return result
+    return result + ["-kernel", image]
 
 
-def boot(command, timeout):
-    """Boot once. Returns (seconds to the kernel's first line, seconds to the
-    banner, everything QEMU printed)."""
-    start = time.monotonic()
-    deadline = start + timeout
-    qemu = subprocess.Popen(command, cwd=STAGE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    output = bytearray()
-    linux_at = banner_at = None
-    after_banner = 0     # where the prompt is looked for, once the banner is there
-    typed = False        # `poweroff` sent
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise BootFailed(f"no {'power-off' if banner_at else 'banner'} within {timeout} s",
-                                 output)
-            ready, _, _ = select.select([qemu.stdout], [], [], remaining)
-            if not ready:
-                continue
-            data = os.read(qemu.stdout.fileno(), 65536)
-            now = time.monotonic() - start
-            if not data:  # QEMU closed its output: it has ended
-                break
-            searched_from = max(0, len(output) - len(BANNER))  # a line may come in pieces
-            output += data
-            if linux_at is None and LINUX_STARTS in output[searched_from:]:
-                linux_at = now
-            if banner_at is None and BANNER in output[searched_from:]:
-                banner_at = now
-                after_banner = output.index(BANNER) + len(BANNER)
-            if banner_at is not None and not typed and PROMPT in output[after_banner:]:
-                typed = True
-                try:
-                    qemu.stdin.write(b"poweroff\n")
-                    qemu.stdin.flush()
-                except BrokenPipeError:
-                    pass  # QEMU is gone already: its exit status tells why
-        status = qemu.wait(timeout=max(1.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        raise BootFailed(f"QEMU did not exit within {timeout} s", output) from None
-    finally:
-        if qemu.poll() is None:
+def linux_commands(kernel, append):
+    """{way: QEMU command} for the Linux boots, and the kernel's path."""
+    # Build the hypervisor, and the guest kernel if it is missing or stale
+    # (a no-op when it is cached); its progress shows.
+    make("-s", "-C", "final", *([f"KERNEL={kernel}"] if kernel else []), "all", "kernel")
+    hypervisor = qemu_command("final", kernel) + ["-append", append]
+    image = (STAGE / option_values(hypervisor)["-initrd"]).resolve()  # relative to final/
+    return {"direct": without_hypervisor(hypervisor), "hypervisor": hypervisor}, image
+
+
+def hypercall_commands():
+    """{way: QEMU command} for the hypercall guest."""
+    make("-s", "-C", "tests/guests", "build/hypercall.Image")
+    make("-s", "-C", "final", "all")
+    make("-s", "-C", "tests/floor", "all")
+    final = qemu_command("final", HYPERCALL_GUEST)
+    return {"firmware": without_hypervisor(final), "final": final,
+            "floor": qemu_command("tests/floor", HYPERCALL_GUEST)}
+
+
+# ---------------------------------------------------------------- running QEMU
+
+class Qemu:
+    """One QEMU run, in its own process group: what it prints (and when),
+    what we type. Leaving the `with` block kills the group if QEMU is
+    still running (a timeout, an error, Ctrl-C)."""
+
+    def __init__(self, command, timeout):
+        self.timeout = timeout
+        self.start = time.monotonic()
+        self.deadline = self.start + timeout
+        self.output = bytearray()
+        self.arrivals = []  # (end offset, seconds since start) of each piece read
+        self.ended = False  # QEMU closed its output
+        self.process = subprocess.Popen(command, cwd=STAGE, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
+        if self.process.poll() is None:
             try:
-                os.killpg(qemu.pid, signal.SIGKILL)  # QEMU and anything it started
+                os.killpg(self.process.pid, signal.SIGKILL)  # QEMU and anything it started
             except ProcessLookupError:
                 pass
-            qemu.wait()
-        for pipe in (qemu.stdin, qemu.stdout):
+            self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
             try:
                 pipe.close()
             except BrokenPipeError:
                 pass
-    text = output.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    if banner_at is None:
-        raise BootFailed(f"QEMU exited with status {status} before the banner", output)
-    if status != 0:
-        raise BootFailed(f"QEMU exited with status {status} after the banner", output)
-    return linux_at, banner_at, text
+
+    def now(self):
+        return time.monotonic() - self.start
+
+    def _read(self, until):
+        """Read what QEMU prints, waiting at most until `until` (monotonic)."""
+        remaining = until - time.monotonic()
+        if remaining <= 0 or self.ended:
+            return
+        ready, _, _ = select.select([self.process.stdout], [], [], remaining)
+        if ready:
+            data = os.read(self.process.stdout.fileno(), 65536)
+            if not data:
+                self.ended = True
+                return
+            self.output += data
+            self.arrivals.append((len(self.output), self.now()))
+
+    def arrived(self, offset):
+        """When the byte at `offset` was read, in seconds since the start."""
+        return next(t for end, t in self.arrivals if end > offset)
+
+    def wait_for(self, marker, what, start=0):
+        """Wait for `marker` in the output from `start` on. Returns (seconds
+        since the start when it arrived, the offset just past it)."""
+        while True:
+            found = self.output.find(marker, start)
+            if found >= 0:
+                end = found + len(marker)
+                return self.arrived(end - 1), end
+            if self.ended:
+                raise BootFailed(f"QEMU exited (status {self.process.wait()}) before {what}",
+                                 self.output)
+            if time.monotonic() >= self.deadline:
+                raise BootFailed(f"no {what} within {self.timeout:g} s", self.output)
+            self._read(self.deadline)
+
+    def idle(self, seconds):
+        """Type nothing for `seconds`, reading what QEMU prints meanwhile."""
+        until = min(time.monotonic() + seconds, self.deadline)
+        while time.monotonic() < until and not self.ended:
+            self._read(until)
+
+    def type(self, data):
+        try:
+            self.process.stdin.write(data)
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # QEMU is gone already: its exit status tells why
+
+    def finish(self, what):
+        """Wait for QEMU to exit with status 0; returns the output as text."""
+        while not self.ended and time.monotonic() < self.deadline:
+            self._read(self.deadline)
+        try:
+            status = self.process.wait(timeout=max(1.0, self.deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise BootFailed(f"QEMU did not exit within {self.timeout:g} s ({what})",
+                             self.output) from None
+        if status != 0:
+            raise BootFailed(f"QEMU exited with status {status} ({what})", self.output)
+        return self.output.decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+
+def boot_linux(command, timeout, idle=0.0):
+    """Boot Linux to its shell's prompt, then power it off. With `idle`,
+    leave the prompt alone that many seconds first, then type a key and
+    time its echo. Returns a dict of what was measured."""
+    with Qemu(command, timeout + idle) as qemu:
+        banner_at, banner_end = qemu.wait_for(BANNER, "the banner")
+        linux = qemu.output.find(LINUX_STARTS, 0, banner_end)  # -1 if the kernel is quiet
+        kernel_at = qemu.arrived(linux) if linux >= 0 else None
+        prompt_at, _ = qemu.wait_for(PROMPT, "the prompt", banner_end)
+        echo = None
+        if idle:
+            qemu.idle(idle)
+            idle_seconds = qemu.now() - prompt_at
+            typed_at, typed_end = qemu.now(), len(qemu.output)
+            qemu.type(KEY)
+            echoed_at, _ = qemu.wait_for(KEY, "the echo of a key", typed_end)
+            echo = echoed_at - typed_at
+            qemu.type(REST)
+        else:
+            idle_seconds = 0.0
+            qemu.type(KEY + REST)
+        text = qemu.finish("after poweroff")
+    return {"kernel": kernel_at, "banner": banner_at, "exits": exit_table(text),
+            "idle": idle_seconds, "echo": echo, "text": text}
+
+
+def time_hypercall(command, timeout):
+    """Boot the hypercall guest; returns (microseconds per call, how the
+    guest got that figure, its output)."""
+    with Qemu(command, timeout) as qemu:
+        qemu.wait_for(b" ns per call", "the time per call")
+        text = qemu.finish("after the benchmark")
+    found = PER_CALL.search(text)
+    if not found:
+        raise BootFailed("no time per call in the guest's output", qemu.output)
+    return int(found.group(1)) / 1000, found.group(2), text
 
 
 def exit_table(text):
-    """The hypervisor's table of VM exits, {row name: count}, in its order."""
+    """final's table of VM exits, {row name: count}, in its order."""
     rows = re.findall(r"^\[hypervisor\]   (\S.*?) +(\d+)$", text, re.MULTILINE)
     return {name: int(count) for name, count in rows}
 
+
+def opensbi_version(text):
+    found = re.search(r"OpenSBI (v\S+)", text)
+    return f"OpenSBI {found.group(1)}" if found else "OpenSBI (version not printed)"
+
+
+# ---------------------------------------------------------------- printing
 
 def machine_description():
     cpu = platform.machine()
@@ -191,89 +322,191 @@ def qemu_version(qemu):
         return qemu
 
 
-def shown(command):
-    return shlex.join(command)
+def cell(value, width, digits):
+    return f"{value:{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
 
 
-def seconds(value):
-    return f"{value:8.3f}" if value is not None else f"{'-':>8}"
-
-
-def median_of(values):
+def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
 
-def difference(medians, end, start=None):
-    """How much longer the hypervisor took between two marks (medians)."""
-    try:
-        span = {kind: m[end] - (m[start] if start is not None else 0) for kind, m in medians.items()}
-        return f"{span['hypervisor'] - span['direct']:+.3f} s"
-    except TypeError:  # a kernel that never printed `Linux version`
-        return "? s"
+def show_failure(what, failure):
+    print(f"\nbench: {what}: {failure}. Its last lines:")
+    text = failure.output.decode("utf-8", errors="replace").replace("\r", "")
+    print("\n".join("  | " + line for line in text.splitlines()[-15:]))
+
+
+# ---------------------------------------------------------------- the two benchmarks
+
+def hypercall_benchmark(commands, runs, timeout):
+    """Runs the hypercall guest each way, `runs` times; returns
+    ({way: [us per call]}, [final / floor of each run], OpenSBI's version)."""
+    print("Hypercall round trip: microseconds per SBI call (BASE get_spec_version), "
+          "as the guest times them:")
+    print(f"  {'run':>6}   {'firmware':>8} {'final':>8} {'floor':>8}   {'final / floor':>13}")
+    results = {way: [] for way in commands}
+    ratios = []
+    firmware = None
+    for run in range(1, runs + 1):
+        print(f"  {run:6}  ", end="", flush=True)
+        for way, command in commands.items():
+            try:
+                per_call, method, text = time_hypercall(command, timeout)
+            except BootFailed as failure:
+                show_failure(f"hypercall run {run}, {way}", failure)
+                return None
+            results[way].append(per_call)
+            firmware = firmware or (opensbi_version(text) if way == "firmware" else None)
+            print(f" {per_call:8.2f}", end="", flush=True)
+        ratios.append(results["final"][-1] / results["floor"][-1])
+        print(f"   {ratios[-1]:13.2f}", flush=True)
+    print(f"  {'median':>6}   " + " ".join(f"{median(results[w]):8.2f}" for w in commands)
+          + f"   {median(ratios):13.2f}")
+    print(f"  (each figure: the guest's {method})")
+    return results, ratios, firmware
+
+
+def linux_benchmark(commands, runs, timeout, idle):
+    """Boots Linux each way, `runs` times; returns the boots by way."""
+    print("Linux: seconds from starting QEMU to the kernel's first line (`Linux version`) "
+          "and to the userland's banner; hypervisor / direct (banner); the hypervisor boot's "
+          "VM exits; the idle boot's timer exits per second at the prompt (beyond the "
+          "hypervisor boot's), and the echo of the key typed then:")
+    print(f"  {'':6}   {'direct':^17}   {'hypervisor':^17}   {'':>6}   {'':>8}   "
+          f"{f'idle {idle:g} s':^18}".rstrip())
+    print(f"  {'run':>6}   {'kernel':>8} {'banner':>8}   {'kernel':>8} {'banner':>8}   "
+          f"{'ratio':>6}   {'VM exits':>8}   {'timer/s':>8} {'echo ms':>9}")
+    boots = {"direct": [], "hypervisor": [], "idle": []}
+    for run in range(1, runs + 1):
+        print(f"  {run:6}   ", end="", flush=True)
+        for way, command, idle_for in (("direct", commands["direct"], 0),
+                                       ("hypervisor", commands["hypervisor"], 0),
+                                       ("idle", commands["hypervisor"], idle)):
+            try:
+                result = boot_linux(command, timeout, idle_for)
+            except BootFailed as failure:
+                show_failure(f"Linux run {run}, {way}", failure)
+                return None
+            boots[way].append(result)
+            if way == "direct":
+                print(f"{cell(result['kernel'], 8, 3)} {cell(result['banner'], 8, 3)}   ",
+                      end="", flush=True)
+            elif way == "hypervisor":
+                result["ratio"] = result["banner"] / boots["direct"][-1]["banner"]
+                print(f"{cell(result['kernel'], 8, 3)} {cell(result['banner'], 8, 3)}   "
+                      f"{result['ratio']:6.2f}   {result['exits'].get('total', '?'):>8}   ",
+                      end="", flush=True)
+            else:
+                base = boots["hypervisor"][-1]["exits"]
+                extra = result["exits"].get("SBI timer", 0) - base.get("SBI timer", 0)
+                result["timer rate"] = extra / result["idle"]
+                print(f"{result['timer rate']:8.1f} {result['echo'] * 1000:9.0f}", flush=True)
+
+    def middle(way, key):
+        return median(b[key] for b in boots[way])
+    print(f"  {'median':>6}   {cell(middle('direct', 'kernel'), 8, 3)} "
+          f"{cell(middle('direct', 'banner'), 8, 3)}   "
+          f"{cell(middle('hypervisor', 'kernel'), 8, 3)} "
+          f"{cell(middle('hypervisor', 'banner'), 8, 3)}   {middle('hypervisor', 'ratio'):6.2f}   "
+          f"{median(b['exits'].get('total', 0) for b in boots['hypervisor']):8.0f}   "
+          f"{middle('idle', 'timer rate'):8.1f} {middle('idle', 'echo') * 1000:9.0f}")
+    return boots
+
+
+def summary(hypercalls, boots, idle):
+    """The figures, one per line in a fixed form (other tools may parse
+    them), then what they come from."""
+    def middle(way, key):
+        return median(b[key] for b in boots[way])
+
+    def within(ratio, target):
+        return f"{'within' if ratio <= target else 'NOT within'} the target of {target}"
+
+    print()
+    if boots:
+        exits = median(b["exits"].get("total", 0) for b in boots["hypervisor"])
+        print(f"Hypervisor / direct: {middle('hypervisor', 'ratio'):.2f}")
+        print(f"VM exits per boot: {exits:.0f}")
+        print(f"Timer exits per idle second: {middle('idle', 'timer rate'):.1f}")
+        print(f"Input echo after {idle:g} s idle (ms): {middle('idle', 'echo') * 1000:.0f}")
+    if hypercalls:
+        results, ratios, _ = hypercalls
+        print("Hypercall round trip (us): "
+              f"firmware {median(results['firmware']):.2f}, final {median(results['final']):.2f}, "
+              f"floor {median(results['floor']):.2f}, final / floor: {median(ratios):.2f}")
+    print()
+    if boots:
+        direct, hypervisor = middle("direct", "banner"), middle("hypervisor", "banner")
+        split = ""
+        if middle("direct", "kernel") is not None and middle("hypervisor", "kernel") is not None:
+            before = middle("hypervisor", "kernel") - middle("direct", "kernel")
+            split = (f": {before:+.3f} s before the kernel's first line, "
+                     f"{hypervisor - direct - before:+.3f} s after it")
+        print(f"Boot: hypervisor / direct {within(middle('hypervisor', 'ratio'), TARGET_BOOT)}; "
+              f"medians {direct:.3f} s direct, {hypervisor:.3f} s hypervisor, "
+              f"{hypervisor - direct:+.3f} s{split}")
+    if hypercalls:
+        results, ratios, firmware = hypercalls
+        print(f"Hypercall: final / floor {within(median(ratios), TARGET_CALL)}; final spends "
+              f"{median(results['final']) - median(results['floor']):.2f} us per call beyond "
+              f"the floor; firmware: {firmware}")
+    if boots:
+        totals = [b["exits"].get("total", 0) for b in boots["hypervisor"]]
+        typical = sorted(range(len(totals)), key=lambda i: totals[i])[(len(totals) - 1) // 2]
+        print(f"VM exits of a boot, from entry to power-off (run {typical + 1}, the median "
+              f"total; all runs: {', '.join(map(str, totals))}):")
+        for name, count in boots["hypervisor"][typical]["exits"].items():
+            print(f"  {name:12} {count:8}")
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Time Linux booting directly on QEMU and "
-                                     "under final/'s hypervisor.")
-    parser.add_argument("--runs", type=int, default=5, help="boots of each kind (default 5)")
+    parser = argparse.ArgumentParser(description="Time hypervisor calls against their floor, "
+                                     "and Linux booting directly on QEMU and under final/.")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each benchmark (default 5)")
     parser.add_argument("--timeout", type=float, default=60,
-                        help="seconds one QEMU run may take before it is killed (default 60)")
+                        help="seconds one QEMU run may take before it is killed (default 60; "
+                        "the idle boot gets --idle more)")
+    parser.add_argument("--idle", type=float, default=10,
+                        help="seconds the idle boot sits at its prompt (default 10)")
     parser.add_argument("--kernel", help="another kernel Image (an absolute path), "
                         "as KERNEL= for make")
     parser.add_argument("--append", default=APPEND,
-                        help=f"the kernel command line of both boots (default '{APPEND}', "
+                        help=f"the kernel command line of the Linux boots (default '{APPEND}', "
                         "the one final/ gives the guest when QEMU has no -append)")
+    parser.add_argument("--only", choices=("hypercall", "linux"),
+                        help="run one of the two benchmarks (hypercall needs no Linux kernel)")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.idle <= 0:
+        parser.error("--idle must be above 0")
 
-    direct, hypervisor, image = commands(args.kernel, args.append)
+    calls = hypercall_commands() if args.only != "linux" else None
+    linux, image = (linux_commands(args.kernel, args.append) if args.only != "hypercall"
+                    else (None, None))
+    any_command = next(iter((calls or linux).values()))
     print(f"Benchmark: {datetime.date.today().isoformat()}, {machine_description()}, "
-          f"{qemu_version(hypervisor[0])}")
-    print(f"Kernel: {image} (from final/), {args.runs} boot{'s' * (args.runs != 1)} each way, alternating; "
-          f"load average {os.getloadavg()[0]:.2f}")
-    print(f"  direct:     {shown(direct)}")
-    print(f"  hypervisor: {shown(hypervisor)}")
-    print("Seconds from starting QEMU to the kernel's first line (`Linux version`) and to the banner:")
-    print(f"  {'':6}   {'direct':^17}   {'hypervisor':^17}".rstrip())
-    print(f"  {'run':>6}   {'kernel':>8} {'banner':>8}   {'kernel':>8} {'banner':>8}   {'VM exits':>8}")
+          f"{qemu_version(any_command[0])}; {args.runs} run{'s' * (args.runs != 1)}, "
+          f"the ways alternating in each; load average {os.getloadavg()[0]:.2f}")
+    for way, command in (calls or {}).items():
+        print(f"  {way + ':':12}{shlex.join(command)}")
+    if linux:
+        print(f"  Linux: {image}")
+        for way, command in linux.items():
+            print(f"  {way + ':':12}{shlex.join(command)}")
+        print(f"  {'idle:':12}the hypervisor's command, idle {args.idle:g} s at the prompt")
 
-    times = {"direct": [], "hypervisor": []}  # (kernel's first line, banner) per run
-    tables = []
-    for run in range(1, args.runs + 1):
-        for kind, command in (("direct", direct), ("hypervisor", hypervisor)):
-            try:
-                linux_at, banner_at, text = boot(command, args.timeout)
-            except BootFailed as failure:
-                print(f"\nbench: run {run}, {kind}: {failure}. Its last lines:")
-                text = failure.output.decode("utf-8", errors="replace").replace("\r", "")
-                print("\n".join("  | " + line for line in text.splitlines()[-15:]))
-                return 1
-            times[kind].append((linux_at, banner_at))
-            if kind == "hypervisor":
-                tables.append(exit_table(text))
-        cells = [seconds(t) for kind in times for t in times[kind][-1]]
-        print(f"  {run:6}   {cells[0]} {cells[1]}   {cells[2]} {cells[3]}   "
-              f"{tables[-1].get('total', '?'):>8}", flush=True)
-
-    medians = {kind: [median_of(t[i] for t in runs) for i in (0, 1)] for kind, runs in times.items()}
-    cells = [seconds(t) for kind in medians for t in medians[kind]]
-    print(f"  {'median':>6}   {cells[0]} {cells[1]}   {cells[2]} {cells[3]}")
-    direct_median, hypervisor_median = medians["direct"][1], medians["hypervisor"][1]
-    ratio = hypervisor_median / direct_median
-    verdict = "within" if ratio <= TARGET else "NOT within"
-    print(f"Hypervisor / direct: {ratio:.2f} ({verdict} the target of {TARGET:.1f}): "
-          f"{hypervisor_median - direct_median:+.3f} s in all, "
-          f"{difference(medians, 0)} before the kernel's first line, "
-          f"{difference(medians, 1, 0)} after it")
-
-    totals = [table.get("total", 0) for table in tables]
-    typical = sorted(range(len(totals)), key=lambda i: totals[i])[(len(totals) - 1) // 2]
-    print(f"VM exits of a boot, from entry to power-off (run {typical + 1}, the median "
-          f"total; all runs: {', '.join(map(str, totals))}):")
-    for name, count in tables[typical].items():
-        print(f"  {name:12} {count:8}")
+    hypercalls = boots = None
+    if calls:
+        hypercalls = hypercall_benchmark(calls, args.runs, args.timeout)
+        if hypercalls is None:
+            return 1
+    if linux:
+        boots = linux_benchmark(linux, args.runs, args.timeout, args.idle)
+        if boots is None:
+            return 1
+    summary(hypercalls, boots, args.idle)
 
     sums = loc.totals(loc.count(STAGE / "src"))
     print(f"Code: final/src has {sums['C++']} lines of C++ and {sums['assembly']} of assembly, "
@@ -283,7 +516,7 @@ def main():
 
 
 def interrupted(signum, frame):
-    raise KeyboardInterrupt  # so that `finally` kills the QEMU that is running
+    raise KeyboardInterrupt  # so that leaving `with Qemu` kills the QEMU that is running
 
 
 if __name__ == "__main__":
@@ -291,5 +524,5 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
+        print("\nbench: interrupted", file=sys.stderr)
         sys.exit(130)
