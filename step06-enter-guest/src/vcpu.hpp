@@ -37,6 +37,8 @@ public:
     // Enter the guest; return when it exits.
     VmExit run();
 
+    // Where the guest (re-)enters: run() writes it to sepc. The `catch` moves
+    // it past an instruction it emulated: the continuation.
     uint64_t pc = 0;
     GuestContext context{};
     uint64_t& reg(int n) { return context.x[n]; }

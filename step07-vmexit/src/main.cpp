@@ -104,10 +104,11 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     Vcpu vcpu(kernel.entry, /*hart_id=*/0, guest_device_tree);
     VmExitHandler handler(memory);
     println("Entering the guest at {:#x}", kernel.entry);
-    for (;;) {
-        const VmExit exit = vcpu.run();                         // try
-        if (handler.handle(vcpu, exit) == Next::Stop) break;  // catch, then continue
-    }
+    Next next;
+    do {
+        const VmExit exit = vcpu.run();     // try: enter the guest, until it throws
+        next = handler.handle(vcpu, exit);  // catch
+    } while (next == Next::Continue);       // continuation: enter it again
     handler.print_statistics();
 
     println("The guest stopped.");

@@ -46,7 +46,7 @@ Result base(long function, uint64_t arg0) {
 void handle_sbi_call(Vcpu& vcpu) {
     const long extension = static_cast<long>(vcpu.reg(a7));
     const long function = static_cast<long>(vcpu.reg(a6));
-    vcpu.pc += 4;  // continue after the ecall
+    vcpu.pc += 4;  // the continuation: the guest goes on after its ecall
 
     switch (static_cast<Extension>(extension)) {
         case Extension::LegacyConsolePutchar:
