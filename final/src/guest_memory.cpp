@@ -8,16 +8,22 @@
 void* gstage::allocate_table(size_t bytes) { return heap::allocate(bytes, bytes); }
 
 void GuestMemory::add_ram(const char* name, uint64_t guest_base, uint64_t size) {
+    // Room for the RAM and what comes with it (up to 2 MiB lost to its
+    // alignment; its tables: one per 2 MiB, one per 1 GiB, a few spare), so
+    // that too little is this message, not a heap panic about a table.
+    constexpr uint64_t ALIGNMENT = 2 * 1024 * 1024;
+    const uint64_t overhead = ALIGNMENT + ((size >> 21) + (size >> 30) + 4) * gstage::PAGE_SIZE;
+    const uint64_t room = heap::bytes_free() > overhead ? heap::bytes_free() - overhead : 0;
+    if (size > room)
+        PANIC("guest RAM of {} MiB does not fit in the {} MiB of host RAM left: "
+              "give QEMU more memory (-m)", size >> 20, room >> 20);
     // 2 MiB alignment leaves the door open to megapage mappings. Not
     // zeroed: no one has used this memory since power-on (a bump heap
     // never hands anything out twice), so it holds nothing of ours, and
     // zeroing 64 MiB would take a good part of the guest's boot time. (QEMU
     // starts with RAM zeroed; a hypervisor on real hardware would scrub
     // what the previous boot left there.)
-    if (size > heap::bytes_free())
-        PANIC("guest RAM of {} MiB does not fit in the {} MiB of host RAM left: "
-              "give QEMU more memory (-m)", size >> 20, heap::bytes_free() >> 20);
-    auto* host = static_cast<uint8_t*>(heap::allocate_uninitialized(size, 2 * 1024 * 1024));
+    auto* host = static_cast<uint8_t*>(heap::allocate_uninitialized(size, ALIGNMENT));
     page_table_.map(guest_base, reinterpret_cast<uint64_t>(host), size, gstage::RWX);
     regions_.push_back({name, RegionKind::Ram, guest_base, size, host, nullptr});
 }

@@ -52,7 +52,7 @@ MmioOutcome handle_mmio(Vcpu& vcpu, const VmExit& exit, const GuestMemory& memor
         if (access.sign_extend) value = sign_extend(value, access.width);
         if (access.reg != 0) vcpu.reg(access.reg) = value;  // x0 stays 0
     }
-    vcpu.pc += access.length;
+    vcpu.pc += access.length;  // the continuation: the guest goes on after its load or store
     return MmioOutcome::Done;
 }
 

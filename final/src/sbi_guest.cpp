@@ -109,7 +109,7 @@ SbiOutcome handle_sbi_call(Vcpu& vcpu, const GuestMemory& memory) {
     const long extension = static_cast<long>(vcpu.reg(a7));
     const long function = static_cast<long>(vcpu.reg(a6));
     const uint64_t arg0 = vcpu.reg(a0), arg1 = vcpu.reg(a1), arg2 = vcpu.reg(a2);
-    vcpu.pc += 4;  // continue after the ecall
+    vcpu.pc += 4;  // the continuation: the guest goes on after its ecall
 
     auto legacy = [&](long value) {
         vcpu.reg(a0) = static_cast<uint64_t>(value);

@@ -55,6 +55,8 @@ public:
     // (through the guest's page table and ours); false if it cannot be read.
     bool fetch_instruction(uint32_t& instruction) const;
 
+    // Where the guest (re-)enters: run() writes it to sepc. The `catch` moves
+    // it past an instruction it emulated: the continuation.
     uint64_t pc = 0;
     bool user_mode = false;  // the guest runs its user mode (VU), not its kernel (VS)
     GuestContext context{};

@@ -2,12 +2,13 @@
 //
 //   Next next;
 //   do {
-//       const VmExit exit = vcpu.run();  // try
+//       const VmExit exit = vcpu.run();     // try: enter the guest, until it throws
 //       next = handler.handle(vcpu, exit);  // catch
-//   } while (next == Next::Continue);    // continue
+//   } while (next == Next::Continue);       // continuation: enter it again
 //
-// A handled exit leaves the vCPU ready to go on (its pc past the trapping
-// instruction); anything we cannot handle is reported and stops the guest.
+// A handled exit leaves the vCPU ready to go on: its pc moved past the
+// instruction that trapped, so that the next run() continues the guest
+// there. Anything we cannot handle is reported and stops the guest.
 #pragma once
 #include <stdint.h>
 

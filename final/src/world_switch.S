@@ -3,10 +3,12 @@
  *
  * enter_guest(context) saves the hypervisor's callee-saved registers,
  * loads every guest register and executes sret, which (with hstatus.SPV=1)
- * drops into the guest at sepc. Nothing returns from there... until the
- * guest traps. The trap lands on vm_exit_vector, which saves every guest
- * register, restores the hypervisor's and returns from enter_guest as if
- * it had been an ordinary function call.
+ * drops into the guest at sepc: the `try`. Nothing returns from there...
+ * until the guest traps (a VM exit, the `throw`). The trap lands on
+ * vm_exit_vector, which saves every guest register, restores the
+ * hypervisor's and returns from enter_guest as if it had been an ordinary
+ * function call, into Vcpu::run(). run() reads the trap CSRs into a VmExit
+ * (the exception object) for its caller's handler (the `catch`).
  *
  * sscratch tells the two kinds of trap apart: it holds the context while
  * the guest runs and 0 while the hypervisor does.
@@ -72,7 +74,7 @@ vm_exit_vector:                    /* throw: the guest trapped */
     ld      s9, HOST(13)(a0)
     ld      s10, HOST(14)(a0)
     ld      s11, HOST(15)(a0)
-    ret                            /* ...to enter_guest's caller: catch */
+    ret                            /* back in Vcpu::run(), which builds the VmExit */
 
 hypervisor_fault:
     csrrw   a0, sscratch, a0       /* put a0 and sscratch (0) back */
