@@ -512,6 +512,8 @@ def main():
     print(f"Code: final/src has {sums['C++']} lines of C++ and {sums['assembly']} of assembly, "
           f"{sums['total']} in all ({'within' if sums['total'] <= loc.AIM else 'over'} the "
           f"aim of {loc.AIM:,}; make loc for each file)")
+    print(f"Load average at the end: {os.getloadavg()[0]:.2f} (QEMU itself counts for about 1; "
+          "more means other work shared the machine and may have skewed the figures)")
     return 0
 
 
