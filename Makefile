@@ -13,6 +13,9 @@
 
 STAGES := $(sort $(wildcard step[0-9][0-9]-*)) $(wildcard final)
 NEWEST := $(lastword $(STAGES))
+# Stages beyond VMs: each starts from a parent stage (its Makefile says
+# which: `make -C beyond/X parent`), not from the one before it.
+BEYOND := $(patsubst %/Makefile,%,$(wildcard beyond/*/Makefile))
 PYTEST_ARGS ?=
 
 export CROSS_COMPILE ?= riscv64-linux-gnu-
@@ -41,16 +44,19 @@ test:
 	esac
 	@$$(scripts/find-python.sh) -m pytest tests $(if $(STEP),--stage $(STEP)) $(PYTEST_ARGS)
 
-# The diff between a stage and the one before it: the chapter's new code
-# (the chapters themselves left out).
+# The diff between a stage and the one it starts from (the one before it,
+# or a beyond/ stage's parent): the chapter's new code, the chapters left out.
 diff:
-	@test -n "$(STEP)" || { echo "usage: make diff STEP=step03" >&2; exit 2; }
+	@test -n "$(STEP)" || { echo "usage: make diff STEP=step03 (or STEP=beyond/snapshot)" >&2; exit 2; }
 	@cur=$$(ls -d $(STEP)* 2>/dev/null | head -1); \
 	 test -n "$$cur" || { echo "no stage matches '$(STEP)'" >&2; exit 2; }; \
-	 prev=$$(echo $(STAGES) | tr ' ' '\n' | grep -B1 -x "$$cur" | head -1); \
+	 case $$cur in \
+	   beyond/*) prev=$$($(MAKE) -s --no-print-directory -C $$cur parent) ;; \
+	   *) prev=$$(echo $(STAGES) | tr ' ' '\n' | grep -B1 -x "$$cur" | head -1) ;; \
+	 esac; \
 	 test "$$prev" != "$$cur" || { echo "$$cur is the first stage" >&2; exit 2; }; \
-	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json --exclude='*.md' --exclude=solutions \
-	   $$prev $$cur || true
+	 diff -ruN --color=auto --exclude=build --exclude=compile_commands.json --exclude='*.md' \
+	   --exclude=solutions $$prev $$cur || true
 
 # The README's commands on a fresh Debian (RELEASE=trixie, the default, or
 # bookworm), in a chroot; needs root. KEEP=1 keeps the chroot.
@@ -92,7 +98,7 @@ tools:
 	@scripts/ensure-tools.sh
 
 clean:
-	for stage in $(STAGES); do $(MAKE) -C $$stage clean; done
+	for stage in $(STAGES) $(BEYOND); do $(MAKE) -C $$stage clean; done
 	rm -rf tests/logs solution-*/
 
 .PHONY: run test test-fresh diff solution linux bench loc tools clean

@@ -24,7 +24,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 LOGS = REPO / "tests" / "logs"
-ALL_STAGES = [
+# The main line, in order: each stage keeps the behaviour of the ones before.
+MAIN_LINE = [
     "step01-boot",
     "step02-println",
     "step03-alloc",
@@ -34,7 +35,11 @@ ALL_STAGES = [
     "step07-vmexit",
     "final",
 ]
-STAGES = [s for s in ALL_STAGES if (REPO / s / "Makefile").exists()]
+STAGES = [s for s in MAIN_LINE if (REPO / s / "Makefile").exists()]
+# Stages beyond VMs (beyond/*): each starts from a parent stage and shows
+# one concept; which earlier behaviour it keeps, its own tests say.
+BEYOND = sorted(str(m.parent.relative_to(REPO)) for m in REPO.glob("beyond/*/Makefile"))
+ALL_STAGES = MAIN_LINE + BEYOND
 # The guest kernel the stages boot: the one linux/ builds (`make test
 # LINUX=6.1`: the older one), or any Image given as `make test KERNEL=...`.
 LINUX = os.environ.get("LINUX", "")
@@ -56,8 +61,9 @@ NEVER = ["PANIC", "unhandled"]
 
 
 def stages_from(first):
-    """The existing stages from `first` on: those that keep its behaviour."""
-    return [s for s in STAGES if ALL_STAGES.index(s) >= ALL_STAGES.index(first)]
+    """The main-line stages from `first` on: those that keep its behaviour.
+    (A beyond/ stage that keeps it too says so in its own tests.)"""
+    return [s for s in STAGES if MAIN_LINE.index(s) >= MAIN_LINE.index(first)]
 
 
 def pytest_addoption(parser):
@@ -124,7 +130,9 @@ class Stage:
 
     @property
     def loads_kernel(self):
-        return ALL_STAGES.index(self.name) >= ALL_STAGES.index("step05-load-kernel")
+        """Does it boot a guest kernel (its Makefile has a `kernel` target)?"""
+        makefile = (REPO / self.name / "Makefile").read_text()
+        return re.search(r"^kernel:", makefile, re.MULTILINE) is not None
 
     def build(self):
         # `kernel` builds the default guest kernel (cached) or checks KERNEL=.
