@@ -16,6 +16,7 @@
 #include "uart.hpp"
 #include "vcpu.hpp"
 #include "vmexit.hpp"
+#include "watchdog.hpp"
 
 extern "C" char __end[];  // linker.ld: the end of our image, stack included
 
@@ -146,9 +147,10 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     const uint64_t guest_device_tree =
         place_device_tree(memory, ram_size, kernel, command_line, isa);
 
-    // 3. Initialise the vCPU as Linux expects it.
+    // 3. Initialise the vCPU as Linux expects it, and our own timer.
     Vcpu vcpu(kernel.entry, /*hart_id=*/0, guest_device_tree);
     VmExitHandler handler(memory);
+    watchdog::start();
     println("Entering the guest at {:#x}", kernel.entry);
 
     // 4. try { run the guest } catch (VM exit) { handle it }, and continue.

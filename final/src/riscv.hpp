@@ -7,6 +7,13 @@ namespace riscv {
 // Wait for interrupt: park the hart cheaply.
 inline void wfi() { asm volatile("wfi"); }
 
+// The `time` counter: 10 MHz on QEMU's virt machine.
+inline uint64_t read_time() {
+    uint64_t ticks;
+    asm volatile("rdtime %0" : "=r"(ticks));
+    return ticks;
+}
+
 // ecall: call down to the firmware (OpenSBI) running in M-mode.
 struct SbiRet {
     long error;
@@ -45,6 +52,8 @@ inline SbiRet ecall(long ext, long fid, unsigned long arg0 = 0, unsigned long ar
 // ---- Supervisor CSRs: the hypervisor's own, or the guest's exit details ----
 
 RISCV_CSR(sstatus)   // privilege and interrupt state
+RISCV_CSR(sie)       // which of our own interrupts are enabled
+RISCV_CSR(stimecmp)  // our own timer (Sstc): interrupt when time >= stimecmp
 RISCV_CSR(stvec)     // where traps go: our VM-exit vector
 RISCV_CSR(sscratch)  // the vCPU's context while the guest runs, 0 otherwise
 RISCV_CSR(sepc)      // the pc a trap came from; where sret returns to
@@ -92,6 +101,7 @@ inline constexpr uint64_t TIMER = 1ull << 6;     // VSTIP
 inline constexpr uint64_t EXTERNAL = 1ull << 10;  // VSEIP
 }  // namespace guest_interrupt
 
+inline constexpr uint64_t SIE_STIE = 1ull << 5;  // our timer interrupt (stimecmp)
 inline constexpr uint64_t HCOUNTEREN_TIME = 1ull << 1;
 inline constexpr uint64_t HENVCFG_STCE = 1ull << 63;  // Sstc: vstimecmp works
 

@@ -36,6 +36,7 @@ const char* name(uint64_t scause) {
         case Cause::LoadGuestPageFault: return "load guest-page fault";
         case Cause::VirtualInstruction: return "virtual instruction";
         case Cause::StoreGuestPageFault: return "store guest-page fault";
+        case Cause::SupervisorTimerInterrupt: return "supervisor timer interrupt";
     }
     return "unknown exception";
 }

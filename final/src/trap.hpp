@@ -25,6 +25,7 @@ enum class Cause : uint64_t {
     LoadGuestPageFault = 21,
     VirtualInstruction = 22,
     StoreGuestPageFault = 23,
+    SupervisorTimerInterrupt = INTERRUPT | 5,  // our own timer
 };
 
 // Exceptions the guest handles itself (hedeleg): a page fault in the

@@ -6,6 +6,7 @@
 #include "sbi.hpp"
 #include "sbi_guest.hpp"
 #include "trap.hpp"
+#include "watchdog.hpp"
 
 using trap::Cause;
 
@@ -36,6 +37,11 @@ Next VmExitHandler::handle(Vcpu& vcpu, const VmExit& exit) {
 
         case Cause::VirtualInstruction:  // a hypervisor CSR or instruction, from the guest
             return refuse_instruction(vcpu, exit);
+
+        case Cause::SupervisorTimerInterrupt:  // our own timer: see watchdog.hpp
+            watchdog::rearm();
+            counts_[Watchdog]++;
+            return Next::Continue;  // an interrupt: the guest goes on where it was
 
         default:
             break;
@@ -92,7 +98,7 @@ Next VmExitHandler::stop(const char* why, const VmExit& exit) {
 
 void VmExitHandler::print_statistics() const {
     static constexpr const char* NAMES[KINDS] = {"SBI console", "SBI timer", "SBI other",
-                                                 "MMIO", "illegal insn", "stopped"};
+                                                 "MMIO", "illegal insn", "watchdog", "stopped"};
     uint64_t total = 0;
     println("[hypervisor] VM exits caught:");
     for (int kind = 0; kind < KINDS; kind++) {

@@ -32,7 +32,7 @@ public:
     void print_statistics() const;
 
 private:
-    enum Kind { SbiConsole, SbiTimer, SbiOther, Mmio, IllegalInstruction, Stopped, KINDS };
+    enum Kind { SbiConsole, SbiTimer, SbiOther, Mmio, IllegalInstruction, Watchdog, Stopped, KINDS };
 
     Next hypervisor_call(Vcpu& vcpu);
     Next refuse_instruction(Vcpu& vcpu, const VmExit& exit);
