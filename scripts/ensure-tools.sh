@@ -141,7 +141,8 @@ for want in $wants; do
     test)
         need "$(dirname "$0")/find-python.sh" python3-pytest
         need "command -v g++" g++
-        need "command -v dtc" device-tree-compiler ;;
+        need "command -v dtc" device-tree-compiler
+        need "command -v patch" patch ;;     # the chapters' solutions
     kernel)
         # The kernel source: chosen again once apt's lists are fresh.
         if [ -n "$(choose_linux)" ]; then missing+=(@linux); fi
