@@ -171,6 +171,9 @@ def run_host_test(stage, name, sources, tmp_path, *args):
 
 # ---------------------------------------------------------------- running
 
+LINE_END = re.compile(r"\r+\n")
+
+
 class Qemu:
     """A running QEMU: read what it prints, type into it, wait for it to exit."""
 
@@ -202,7 +205,9 @@ class Qemu:
     def output(self):
         with self._changed:
             raw = b"".join(c for c in self._chunks if c is not None)
-        return raw.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        # A terminal ends lines with \r\n, and OpenSBI's console puts a \r
+        # before every \n it passes on: a guest's line can end \r\r\n.
+        return LINE_END.sub("\n", raw.decode("utf-8", errors="replace"))
 
     def _remaining(self):
         return self.deadline - time.monotonic()
