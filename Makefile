@@ -66,13 +66,14 @@ test-fresh:
 # Each chapter's exercises have solutions, as patches in the stage's
 # solutions/ folder. This applies one to a scratch copy of the stage, next
 # to it (so that ../linux is still the guest kernel), leaving the stage as
-# it is: solution-step03-1/, for example.
+# it is: solution-step03-1/, or beyond/solution-snapshot-1/, for example.
 solution:
 	@test -n "$(STEP)" -a -n "$(N)" || { echo "usage: make solution STEP=step03 N=1" >&2; exit 2; }
 	@stage=$$(ls -d $(STEP)* 2>/dev/null | head -1); \
 	 test -f "$$stage/solutions/$(N).patch" || { echo "no solution $(N) for '$(STEP)'" \
 	   "(there are: $$(ls $$stage/solutions/ 2>/dev/null | tr '\n' ' '))" >&2; exit 2; }; \
-	 copy=solution-$$(echo $$stage | cut -d- -f1)-$(N); \
+	 name=$$(basename $$stage); case $$stage in beyond/*) ;; *) name=$${name%%-*};; esac; \
+	 copy=$$(dirname $$stage)/solution-$$name-$(N); copy=$${copy#./}; \
 	 rm -rf $$copy && mkdir $$copy && \
 	 tar -C $$stage --exclude=./build --exclude=./solutions -cf - . | tar -C $$copy -xf - && \
 	 patch -s -d $$copy -p1 < $$stage/solutions/$(N).patch && \

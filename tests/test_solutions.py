@@ -8,7 +8,8 @@ questions, not code, have no patch, and their answers are in the chapter.
 To add one: write stepNN-*/solutions/N.patch (a diff of the stage
 directory, `diff -ru stage copy`, applied with `patch -p1`), and its check
 in tests/solutions/STAGE.py, registered with @solution("stepNN-...", N)
-from tests/solutions/__init__.py.
+from tests/solutions/__init__.py (beyond/NAME: beyond/NAME/solutions/N.patch,
+tests/solutions/beyond_NAME.py, @solution("beyond/NAME", N)).
 """
 
 import importlib
@@ -21,7 +22,7 @@ from conftest import REPO, Stage
 from solutions import CHECKS
 
 PATCHES = sorted(REPO.glob("step*/solutions/*.patch")) + \
-    sorted(REPO.glob("final/solutions/*.patch"))
+    sorted(REPO.glob("final/solutions/*.patch")) + sorted(REPO.glob("beyond/*/solutions/*.patch"))
 for module in sorted((REPO / "tests" / "solutions").glob("[a-z]*.py")):
     importlib.import_module(f"solutions.{module.stem}")
 
@@ -40,7 +41,7 @@ def solved_copy(stage, number, tmp_path):
 # ---------------------------------------------------------------- the tests
 
 def test_every_solution_has_a_check():
-    found = {(p.parent.parent.name, int(p.stem)) for p in PATCHES}
+    found = {(p.parent.parent.relative_to(REPO).as_posix(), int(p.stem)) for p in PATCHES}
     assert found == set(CHECKS), (f"patches without a check: {sorted(found - set(CHECKS))}, "
                                   f"checks without a patch: {sorted(set(CHECKS) - found)}")
 
