@@ -8,6 +8,9 @@ import pytest
 from conftest import Stage, linux_version, run_host_test
 
 STAGE = "final"  # `make test STEP=final` runs this file
+# final/ and the stages that keep its behaviour: the tests that boot take
+# their stage as a parameter.
+KEEPERS = ["final", "beyond/snapshot"]
 PROMPT = "guest$ "
 BOOT_TIMEOUT = 60
 
@@ -40,13 +43,14 @@ def kernel_at_least(major, minor):
     return tuple(map(int, linux_version().split(".")[:2])) >= (major, minor)
 
 
-def boot(qemu, qemu_args=(), make_vars=()):
-    return qemu.start(Stage("final").build(), timeout=BOOT_TIMEOUT, qemu_args=qemu_args,
+def boot(qemu, qemu_args=(), make_vars=(), stage="final"):
+    return qemu.start(Stage(stage).build(), timeout=BOOT_TIMEOUT, qemu_args=qemu_args,
                       make_vars=make_vars)
 
 
-def test_boots_linux_to_an_interactive_shell(qemu):
-    machine = boot(qemu)
+@pytest.mark.parametrize("stage", KEEPERS)
+def test_boots_linux_to_an_interactive_shell(qemu, stage):
+    machine = boot(qemu, stage=stage)
     shell = Shell(machine)
 
     version = re.escape(linux_version())
@@ -79,8 +83,9 @@ def test_boots_linux_to_an_interactive_shell(qemu):
 
 
 @pytest.mark.parametrize("memory, top", [("256M", 0x90000000), ("1G", 0xc0000000)])
-def test_boots_with_different_host_memory(qemu, memory, top):
-    machine = boot(qemu, qemu_args=["-m", memory])
+@pytest.mark.parametrize("stage", KEEPERS)
+def test_boots_with_different_host_memory(qemu, memory, top, stage):
+    machine = boot(qemu, qemu_args=["-m", memory], stage=stage)
     # QEMU puts its device tree just below the top of RAM: proof -m took effect.
     match = machine.wait_for(re.compile(r"device tree at (0x[0-9a-f]+)\r?\n"))
     assert top - (4 << 20) < int(match.group(1), 16) < top
@@ -91,9 +96,10 @@ def test_boots_with_different_host_memory(qemu, memory, top):
 
 
 
-def test_append_replaces_the_guest_command_line(qemu):
+@pytest.mark.parametrize("stage", KEEPERS)
+def test_append_replaces_the_guest_command_line(qemu, stage):
     # make run APPEND="..." gives QEMU -append, which the hypervisor passes on.
-    machine = boot(qemu, make_vars=["APPEND=console=hvc0 earlycon=sbi quiet"])
+    machine = boot(qemu, make_vars=["APPEND=console=hvc0 earlycon=sbi quiet"], stage=stage)
     shell = Shell(machine)
     assert shell.run("cat /proc/cmdline") == "console=hvc0 earlycon=sbi quiet"
     assert "Calibrating delay loop" not in machine.output  # quiet took effect
@@ -101,16 +107,18 @@ def test_append_replaces_the_guest_command_line(qemu):
     assert machine.wait_exit() == 0
 
 
-def test_default_command_line(qemu):
-    machine = boot(qemu)
+@pytest.mark.parametrize("stage", KEEPERS)
+def test_default_command_line(qemu, stage):
+    machine = boot(qemu, stage=stage)
     assert Shell(machine).run("cat /proc/cmdline") == "console=hvc0 earlycon=sbi"
 
 
-def test_an_idle_guest_takes_its_timer_without_exits(qemu):
+@pytest.mark.parametrize("stage", KEEPERS)
+def test_an_idle_guest_takes_its_timer_without_exits(qemu, stage):
     # With Sstc in its device tree, Linux writes its deadlines to stimecmp
     # itself: the ticks of a sleeping shell cost no VM exit. `sleep`
     # returning shows the timer interrupts still arrive.
-    machine = boot(qemu)
+    machine = boot(qemu, stage=stage)
     shell = Shell(machine)
     assert shell.run("sleep 2000") == ""
     assert shell.run("echo awake") == "awake"
@@ -123,10 +131,11 @@ def test_an_idle_guest_takes_its_timer_without_exits(qemu):
     assert 2 <= table["watchdog"] <= 20, table
 
 
-def test_typed_lines_are_never_lost(qemu):
+@pytest.mark.parametrize("stage", KEEPERS)
+def test_typed_lines_are_never_lost(qemu, stage):
     # Hundreds of lines, written to QEMU's stdin as fast as it takes them:
     # the shell must count every one, and every byte.
-    machine = boot(qemu)
+    machine = boot(qemu, stage=stage)
     shell = Shell(machine)
     lines = [f"line {i} " + "x" * (i % 10) for i in range(300)]
     start = len(machine.output)
@@ -141,9 +150,10 @@ def test_typed_lines_are_never_lost(qemu):
     assert machine.wait_exit() == 0
 
 
-def test_guest_ram_is_chosen_when_qemu_starts(qemu):
+@pytest.mark.parametrize("stage", KEEPERS)
+def test_guest_ram_is_chosen_when_qemu_starts(qemu, stage):
     # GUEST_MEM=256M: -append 'mem=256M --', and QEMU's RAM grows to hold it.
-    machine = boot(qemu, make_vars=["GUEST_MEM=256M"])
+    machine = boot(qemu, make_vars=["GUEST_MEM=256M"], stage=stage)
     machine.wait_for(re.compile(r"  ram    0x80000000\.\.0x90000000 RAM  256 MiB at host 0x[0-9a-f]+\n"))
     machine.wait_for("Device tree for the guest: ")
     meminfo = Shell(machine).run("cat /proc/meminfo")
@@ -159,14 +169,16 @@ def test_guest_ram_is_chosen_when_qemu_starts(qemu):
     ("speed=9 -- quiet", "-append: 'speed=9': unknown option (the only one is mem=SIZE)"),
     ("mem=17M --", "mem=17825792: guest RAM must be a multiple of 2 MiB, at least 16 MiB"),
 ])
-def test_bad_options_are_refused(qemu, append, message):
-    run = qemu.run(Stage("final").build(), qemu_args=["-append", append])
+@pytest.mark.parametrize("stage", KEEPERS)
+def test_bad_options_are_refused(qemu, append, message, stage):
+    run = qemu.run(Stage(stage).build(), qemu_args=["-append", append])
     run.expect_lines(re.compile(rf"PANIC at src/main\.cpp:\d+: {re.escape(message)}"))
     run.expect_exit(1)
 
 
-def test_guest_ram_that_does_not_fit_is_refused(qemu):
-    run = qemu.run(Stage("final").build(), qemu_args=["-m", "256M", "-append", "mem=512M --"])
+@pytest.mark.parametrize("stage", KEEPERS)
+def test_guest_ram_that_does_not_fit_is_refused(qemu, stage):
+    run = qemu.run(Stage(stage).build(), qemu_args=["-m", "256M", "-append", "mem=512M --"])
     run.expect_lines(re.compile(r"PANIC at src/guest_memory\.cpp:\d+: guest RAM of 512 MiB does "
                                 r"not fit in the \d+ MiB of host RAM left: give QEMU more memory \(-m\)"))
     run.expect_exit(1)

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import REPO, Stage, make
 
-pytestmark = pytest.mark.parametrize("stage", ["final"])
+pytestmark = pytest.mark.parametrize("stage", ["final", "beyond/snapshot"])
 
 GUESTS = REPO / "tests" / "guests"
 CROSS_COMPILE = os.environ.get("CROSS_COMPILE", "riscv64-linux-gnu-")
@@ -75,10 +75,11 @@ class Guest:
 
 @pytest.fixture(scope="module")
 def built():
-    """Build the guests and final/ once (final/ with any existing KERNEL=,
+    """Build the guests and the stages once (with any existing KERNEL=,
     so that the Linux kernel is not needed)."""
     make("-C", "tests/guests")
-    Stage("final", kernel=Guest("memory").image).build()
+    for stage in ("final", "beyond/snapshot"):
+        Stage(stage, kernel=Guest("memory").image).build()
 
 
 def boot(qemu, stage, tmp_path, guest, action, address=0, timeout=TIMEOUT, input=None):
