@@ -1,6 +1,7 @@
 # The top-level driver.
 #
 #   make run                 boot the newest stage (final/: Linux, to a shell)
+#   make run STEP=beyond/snapshot   boot another stage
 #   make test                build and test every stage
 #   make test STEP=step03    test one stage
 #   make diff STEP=step03    what step03 adds to step02
@@ -29,9 +30,12 @@ export KERNEL := $(if $(filter /%,$(KERNEL)),$(KERNEL),$(abspath $(INVOKED_FROM)
 endif
 
 # Booting needs the build tools and the kernel's, not the test tools.
+# STEP=step03 or STEP=beyond/snapshot boots another stage.
 run:
 	@scripts/ensure-tools.sh build kernel
-	$(MAKE) -C $(NEWEST) run
+	@stage=$(if $(STEP),$$(ls -d $(STEP)* 2>/dev/null | head -1),$(NEWEST)); \
+	 test -n "$$stage" || { echo "no stage matches '$(STEP)'" >&2; exit 2; }; \
+	 $(MAKE) -C $$stage run
 
 # Steps 01-04 boot no kernel: testing one of them needs neither the
 # kernel's tools nor the kernel. The others build it first, with its
