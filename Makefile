@@ -16,7 +16,7 @@ STAGES := $(sort $(wildcard step[0-9][0-9]-*)) $(wildcard final)
 NEWEST := $(lastword $(STAGES))
 # Stages beyond VMs: each starts from a parent stage (its Makefile says
 # which: `make -C beyond/X parent`), not from the one before it.
-BEYOND := $(patsubst %/Makefile,%,$(wildcard beyond/*/Makefile))
+BEYOND := $(filter-out beyond/solution-%,$(patsubst %/Makefile,%,$(wildcard beyond/*/Makefile)))
 PYTEST_ARGS ?=
 
 export CROSS_COMPILE ?= riscv64-linux-gnu-
@@ -104,6 +104,6 @@ tools:
 
 clean:
 	for stage in $(STAGES) $(BEYOND); do $(MAKE) -C $$stage clean; done
-	rm -rf tests/logs solution-*/
+	rm -rf tests/logs solution-*/ beyond/solution-*/
 
 .PHONY: run test test-fresh diff solution linux bench loc tools clean

@@ -38,7 +38,8 @@ MAIN_LINE = [
 STAGES = [s for s in MAIN_LINE if (REPO / s / "Makefile").exists()]
 # Stages beyond VMs (beyond/*): each starts from a parent stage and shows
 # one concept; which earlier behaviour it keeps, its own tests say.
-BEYOND = sorted(str(m.parent.relative_to(REPO)) for m in REPO.glob("beyond/*/Makefile"))
+BEYOND = sorted(str(m.parent.relative_to(REPO)) for m in REPO.glob("beyond/*/Makefile")
+                if not m.parent.name.startswith("solution-"))  # make solution's scratch copies
 ALL_STAGES = MAIN_LINE + BEYOND
 # The guest kernel the stages boot: the one linux/ builds (`make test
 # LINUX=6.1`: the older one), or any Image given as `make test KERNEL=...`.
