@@ -70,8 +70,9 @@ ElfProgram check_elf(const uint8_t* file, size_t size, uint64_t low, uint64_t hi
         __builtin_memcpy(&p, headers + i * sizeof p, sizeof p);
         return p;
     };
-    // Dynamic linking needs an interpreter (ld.so) and shared libraries,
-    // files we do not have and an mmap of files we do not do.
+    // Dynamic linking needs an interpreter (ld.so) and shared libraries
+    // in the program's file system, mapped with the right permissions and
+    // relocated: a loader's work this stage leaves out.
     for (size_t i = 0; i < h.phnum; i++)
         if (header(i).type == PT_INTERP)
             return refuse("dynamically linked (it names an interpreter, ld.so): build it with -static");
