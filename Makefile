@@ -8,7 +8,7 @@
 #   make solution STEP=step03 N=1   a copy of step03 with exercise 1 solved
 #   make linux               build (or reuse) the guest kernel
 #   make test-fresh          the two commands above, in a fresh Debian 13 chroot (root)
-#   make bench               time Linux booting with and without final/'s hypervisor
+#   make bench               time Linux with and without final/'s hypervisor, and beyond/
 #   make loc                 count final/'s lines of code
 #   make clean               remove every build output
 
@@ -90,10 +90,15 @@ linux:
 
 # Boot the same kernel directly on QEMU and under final/, RUNS times each
 # (default 5), and compare; KERNEL=/abs/path/Image boots another kernel,
-# APPEND="..." gives both boots another kernel command line.
+# APPEND="..." gives both boots another kernel command line. Then the
+# beyond/ stages against their baselines: a snapshot restore against a
+# boot, a program with no kernel against the same one under Linux.
 bench: tools
-	@$$(scripts/find-python.sh) scripts/bench.py $(if $(RUNS),--runs $(RUNS)) \
-	  $(if $(KERNEL),--kernel $(KERNEL)) $(if $(APPEND),--append "$(APPEND)")
+	@python=$$(scripts/find-python.sh) && \
+	 $$python scripts/bench.py $(if $(RUNS),--runs $(RUNS)) \
+	   $(if $(KERNEL),--kernel $(KERNEL)) $(if $(APPEND),--append "$(APPEND)") && \
+	 $$python scripts/bench_snapshot.py $(if $(RUNS),--runs $(RUNS)) && \
+	 $$python scripts/bench_syscalls.py $(if $(RUNS),--runs $(RUNS))
 
 # Lines of C++ and assembly in final/src, comments and blank lines left out.
 loc:
