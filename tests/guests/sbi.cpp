@@ -145,7 +145,7 @@ void debug_console() {
     for (const char* p = "dbcn: byte by byte\n"; *p != '\0'; p++)
         sbi::call(sbi::DBCN, CONSOLE_WRITE_BYTE, static_cast<unsigned char>(*p));
 
-    // The test typed a line before we started: read until its newline.
+    // The test types a line once it sees the line above: read until its newline.
     uint64_t got = 0;
     while (got == 0 || typed[got - 1] != '\n') {
         const sbi::Result r = sbi::call(sbi::DBCN, CONSOLE_READ, sizeof typed - 1 - got,
