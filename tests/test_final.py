@@ -151,6 +151,24 @@ def test_typed_lines_are_never_lost(qemu, stage):
 
 
 @pytest.mark.parametrize("stage", KEEPERS)
+def test_lines_typed_while_the_guest_is_busy_wait_their_turn(qemu, stage):
+    # Typed ahead while the shell sleeps: more than any queue on the way
+    # holds (the guest's terminal, the hypervisor's). They must wait, in
+    # the UART and in QEMU, until the guest reads them: none dropped.
+    machine = boot(qemu, stage=stage)
+    Shell(machine)
+    lines = [f"line {i} " + "x" * (i % 10) for i in range(1000)]
+    start = len(machine.output)
+    machine.send("sleep 1000\nreadlines END\n" + "\n".join(lines) + "\nEND\n")
+    match = machine.wait_for(re.compile(r"readlines: (\d+) lines, (\d+) bytes\r*\n"), since=start)
+    assert (int(match.group(1)), int(match.group(2))) == (len(lines), sum(map(len, lines)))
+    machine.wait_for(PROMPT, since=start + match.end())
+    machine.send("poweroff\n")
+    assert machine.wait_exit() == 0
+    assert "keys dropped" not in machine.output
+
+
+@pytest.mark.parametrize("stage", KEEPERS)
 def test_guest_ram_is_chosen_when_qemu_starts(qemu, stage):
     # GUEST_MEM=256M: -append 'mem=256M --', and QEMU's RAM grows to hold it.
     machine = boot(qemu, make_vars=["GUEST_MEM=256M"], stage=stage)

@@ -1,6 +1,7 @@
 #include "guest_console.hpp"
 
 #include "mem.hpp"
+#include "riscv.hpp"
 #include "sbi.hpp"
 
 namespace guest_console {
@@ -10,6 +11,16 @@ namespace {
 uint8_t queue[QUEUE_SIZE];
 size_t first = 0, count = 0;
 uint64_t dropped_keys = 0;
+
+// When the guest last asked for keys (`time`). A guest that is reading
+// will make room in a full queue: its keys wait in the UART meanwhile, and
+// in QEMU behind it, none lost. One that has not asked for a second may
+// never ask again (it spins, or it was restored to before its read): we
+// read on, dropping its keys, so that the controller's commands get through.
+uint64_t last_read = 0;
+constexpr uint64_t READER_PATIENCE = 10'000'000;  // ticks of the 10 MHz `time`: 1 s
+
+bool guest_reads() { return riscv::read_time() - last_read < READER_PATIENCE; }
 
 bool escaped = false;  // the last key was Ctrl-]: the next one is a command
 char command = 0;      // a command read and not carried out yet
@@ -97,6 +108,7 @@ void put(char c) { write(&c, 1); }
 
 void poll() {
     while (command == 0) {
+        if (count == QUEUE_SIZE && guest_reads()) return;  // room comes: leave keys in the UART
         const long key = sbi::console_getchar();
         if (key < 0) return;
         if (escaped) {
@@ -112,11 +124,13 @@ void poll() {
 }
 
 long getchar() {
+    last_read = riscv::read_time();
     poll();
     return count == 0 ? -1 : dequeue();
 }
 
 size_t read(uint8_t* buffer, size_t size) {
+    last_read = riscv::read_time();
     poll();
     size_t got = 0;
     for (; got < size && count > 0; got++) buffer[got] = dequeue();

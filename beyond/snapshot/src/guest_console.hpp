@@ -58,7 +58,7 @@ void release_prompt();
 // in the middle of one, so that the answer has a line of its own.
 void start_line();
 
-// Keys dropped because the guest let its queue fill up.
+// Keys dropped because the guest let its queue fill up and stopped reading.
 uint64_t dropped();
 
 // What a snapshot keeps: the keys the guest has not read yet.
