@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, Stage, make
+from conftest import REPO, Stage, linux_version, make
 
 STAGE = "beyond/syscall-emulation"  # `make test STEP=beyond/syscall-emulation`
 STAGE_DIR = REPO / STAGE
@@ -132,6 +132,10 @@ def linux(request, stage):
     """One Linux boot under final/ for all the comparisons, powered off at
     the end. Its /bin holds the shipped programs (linux/build.sh)."""
     from conftest import Qemu
+    if tuple(map(int, linux_version().split(".")[:2])) < (6, 6):
+        # 6.1 prints through SBI v0.1, a character per call, and echoes what
+        # is typed late, cut, in the middle of the program's output.
+        pytest.skip("the comparison needs Linux 6.6 or later (its echo is in order)")
     final = Stage("final").build()
     machine = Qemu(final.qemu_command(), cwd=final.dir, timeout=LINUX_TIMEOUT)
     shell = LinuxShell(machine)

@@ -155,6 +155,10 @@ def test_lines_typed_while_the_guest_is_busy_wait_their_turn(qemu, stage):
     # Typed ahead while the shell sleeps: more than any queue on the way
     # holds (the guest's terminal, the hypervisor's). They must wait, in
     # the UART and in QEMU, until the guest reads them: none dropped.
+    if not kernel_at_least(6, 6):
+        # Its terminal echoes what was typed ahead late, in the middle of
+        # what readlines prints: the count is right, but cannot be read.
+        pytest.skip("Linux 6.1 interleaves the echo of type-ahead with the output")
     machine = boot(qemu, stage=stage)
     Shell(machine)
     lines = [f"line {i} " + "x" * (i % 10) for i in range(1000)]

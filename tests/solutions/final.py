@@ -5,7 +5,7 @@ import struct
 import tempfile
 from pathlib import Path
 
-from conftest import REPO, Stage, make
+from conftest import REPO, Stage, linux_version, make
 from solutions import solution
 
 PROMPT = "guest$ "
@@ -81,7 +81,10 @@ def the_debug_console_writes_at_most_32_bytes_per_call(qemu, stage):
                      "dbcn: byte by byte", "dbcn: read 'typed by the test'")
     run.expect_exit(0)
 
-    # Linux sends the rest of each write again: nothing of its output is lost.
+    # Linux sends the rest of each write again: nothing of its output is
+    # lost. (Linux 6.1 does not use the debug console: it never meets the cap.)
+    if tuple(map(int, linux_version().split(".")[:2])) < (6, 6):
+        return
     machine = qemu.start(stage.build(), timeout=60)
     machine.wait_for(PROMPT)
     assert "uname [-a]      print the kernel name (-a: all system information)" in \
