@@ -7,6 +7,8 @@
 
 using trap::Cause;
 
+extern "C" char vm_exit_vector[];  // world_switch.S: where our stvec points
+
 Next VmExitHandler::handle(Vcpu& vcpu, const VmExit& exit) {
     switch (static_cast<Cause>(exit.scause)) {
         case Cause::EcallFromUser:  // a system call
@@ -62,6 +64,17 @@ Next VmExitHandler::page_fault(Vcpu& vcpu, const VmExit& exit, uint32_t access) 
     }
     if (process_.memory.out_of_memory())
         return kill(vcpu, exit, linux::SIGKILL, "out of memory (mem=): no page left for it");
+    if (access == prot::EXEC && exit.stval == reinterpret_cast<uintptr_t>(vm_exit_vector)) {
+        // An illegal instruction goes to the firmware first (it keeps that
+        // exception, to emulate what it can), which passes it on to us.
+        // OpenSBI 1.6 does so with the virtualization mode still on: the
+        // CPU then runs our trap vector as the program's code, and faults.
+        // Nothing else lands here: the program's pc is lost, not its fate.
+        const Next next = kill(vcpu, exit, linux::SIGILL, "an instruction it may not execute");
+        println("[hypervisor]   (the firmware passed the exception back into the program, "
+                "at our trap vector: its pc is lost)");
+        return next;
+    }
     const char* what = access == prot::READ    ? "a load from memory it may not read"
                        : access == prot::WRITE ? "a store to memory it may not write"
                                                : "a jump to memory it may not execute";
