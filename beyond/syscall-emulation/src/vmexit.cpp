@@ -65,14 +65,18 @@ Next VmExitHandler::page_fault(Vcpu& vcpu, const VmExit& exit, uint32_t access) 
     if (process_.memory.out_of_memory())
         return kill(vcpu, exit, linux::SIGKILL, "out of memory (mem=): no page left for it");
     if (access == prot::EXEC && exit.stval == reinterpret_cast<uintptr_t>(vm_exit_vector)) {
-        // An illegal instruction goes to the firmware first (it keeps that
-        // exception, to emulate what it can), which passes it on to us.
-        // OpenSBI 1.6 does so with the virtualization mode still on: the
-        // CPU then runs our trap vector as the program's code, and faults.
-        // Nothing else lands here: the program's pc is lost, not its fate.
+        // The CPU fetched our own trap vector as the program's code: only
+        // a trap handed back into the program with the virtualization mode
+        // still on does that. An illegal instruction goes to the firmware
+        // first (it keeps that exception, to emulate what it can), which
+        // passes it on to us; once, on Debian 13 (QEMU 10.0, OpenSBI 1.6),
+        // it arrived like this instead, and we could not make it happen
+        // again. The program's pc is lost, not its fate. (A program that
+        // jumps to that very address itself gets SIGILL here, not SIGSEGV:
+        // it ends either way.)
         const Next next = kill(vcpu, exit, linux::SIGILL, "an instruction it may not execute");
-        println("[hypervisor]   (the firmware passed the exception back into the program, "
-                "at our trap vector: its pc is lost)");
+        println("[hypervisor]   (its trap came back as a fetch of our trap vector: "
+                "its pc is lost)");
         return next;
     }
     const char* what = access == prot::READ    ? "a load from memory it may not read"
