@@ -239,6 +239,31 @@ def test_standard_input_from_a_file(qemu, stage, tmp_path):
     result.expect_exit(0)
 
 
+PERROR_PROGRAM = r"""
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+    if (fopen("/nope", "r") == NULL) perror("perror: /nope");  /* it asks for dup */
+    if (dup3(dup(1), 5, 0) != 5 || dup3(5, 5, 0) != -1) return 2;
+    write(5, "written to a copy of stdout\n", 28);
+    return 0;
+}
+"""
+
+
+def test_perror_and_copies_of_a_descriptor(qemu, stage, tmp_path):
+    source = tmp_path / "perror.c"
+    source.write_text(PERROR_PROGRAM)
+    binary = tmp_path / "perror"
+    subprocess.run([PROGRAM_CC, "-static", "-O2", "-Wall", "-Werror", "-o", binary, source], check=True)
+    result = run(qemu, stage, binary)
+    assert program_output(result) == ["perror: /nope: No such file or directory",
+                                      "written to a copy of stdout"]
+    result.expect_absent("not emulated", "PANIC")
+    result.expect_exit(0)
+
+
 def test_a_terminal_line_can_be_corrected_and_interrupted(qemu, stage):
     machine = qemu.start(stage, timeout=TIMEOUT, make_vars=["PROG=lines"])
     machine.wait_for(re.compile(ENTERING.pattern + r"\n"))  # the whole line

@@ -11,6 +11,8 @@ namespace linux {
 // ---- System call numbers (a7) ----
 enum Syscall : uint64_t {
     GETCWD = 17,
+    DUP = 23,
+    DUP3 = 24,
     FCNTL = 25,
     IOCTL = 29,
     FACCESSAT = 48,

@@ -13,6 +13,7 @@ constexpr uint64_t STDIN_INODE = 0x10000;  // the STDIN= file is in no directory
 constexpr uint64_t F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4,
                    F_DUPFD_CLOEXEC = 1030;
 constexpr uint64_t W_OK = 2;
+constexpr uint64_t O_CLOEXEC = 0x80000;  // dup3's one flag (we exec nothing: it changes nothing)
 constexpr long ERANGE = 34, EINTR = 4;
 
 Descriptor* descriptor(Process& p, uint64_t fd) {
@@ -287,7 +288,7 @@ bool is_file_call(uint64_t number) {
     switch (number) {
         case OPENAT: case CLOSE: case READ: case WRITE: case READV: case WRITEV: case PREAD64:
         case LSEEK: case GETDENTS64: case FSTAT: case NEWFSTATAT: case IOCTL: case READLINKAT:
-        case FCNTL: case FACCESSAT: case GETCWD:
+        case FCNTL: case FACCESSAT: case GETCWD: case DUP: case DUP3:
             return true;
         default:
             return false;
@@ -320,6 +321,14 @@ long sys_files(Process& p, uint64_t number, const Arguments& a) {
     if (d == nullptr) return -EBADF;
     switch (number) {
         case CLOSE: *d = {}; return 0;
+        case DUP: return new_descriptor(p, *d);  // glibc's perror asks for one
+        case DUP3: {
+            const uint64_t to = a.a[1];
+            if (to >= Process::MAX_FILES) return -EBADF;
+            if (to == a.a[0] || (a.a[2] & ~O_CLOEXEC) != 0) return -EINVAL;
+            p.fds[to] = *d;
+            return static_cast<long>(to);
+        }
         case READ: return read_into(p, *d, a.a[1], a.a[2]);
         case WRITE: return write_from(p, *d, a.a[1], a.a[2]);
         case READV:
