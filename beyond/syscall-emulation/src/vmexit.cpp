@@ -65,15 +65,16 @@ Next VmExitHandler::page_fault(Vcpu& vcpu, const VmExit& exit, uint32_t access) 
     if (process_.memory.out_of_memory())
         return kill(vcpu, exit, linux::SIGKILL, "out of memory (mem=): no page left for it");
     if (access == prot::EXEC && exit.stval == reinterpret_cast<uintptr_t>(vm_exit_vector)) {
-        // The CPU fetched our own trap vector as the program's code: only
-        // a trap handed back into the program with the virtualization mode
-        // still on does that. An illegal instruction goes to the firmware
-        // first (it keeps that exception, to emulate what it can), which
-        // passes it on to us; once, on Debian 13 (QEMU 10.0, OpenSBI 1.6),
-        // it arrived like this instead, and we could not make it happen
-        // again. The program's pc is lost, not its fate. (A program that
-        // jumps to that very address itself gets SIGILL here, not SIGSEGV:
-        // it ends either way.)
+        // The CPU fetched our own trap vector as the program's code: the
+        // program's trap was handed to us with the virtualization mode
+        // still on. An illegal instruction goes to the firmware first (it
+        // keeps that exception, to emulate what it can), which passes it
+        // on to us. On QEMU 10.0.13 (Debian 13) our vector then runs with
+        // V=1, every time and whichever OpenSBI we tried (1.1, 1.5, 1.6);
+        // on QEMU 7.2 and 10.0.2 it never does. The program's pc is lost
+        // (the fault overwrote sepc), not its fate. (A
+        // program that jumps to that very address itself gets SIGILL
+        // here, not SIGSEGV: it ends either way.)
         const Next next = kill(vcpu, exit, linux::SIGILL, "an instruction it may not execute");
         println("[hypervisor]   (its trap came back as a fetch of our trap vector: "
                 "its pc is lost)");
