@@ -114,6 +114,8 @@ void install_trap_handler(void (*handler)(TrapFrame&));
 
 GUEST_CSR(sstatus)
 GUEST_CSR(sie)
+GUEST_CSR(sip)
+GUEST_CSR(stimecmp)  // Sstc: the guest's own timer (vstimecmp, as we see it)
 GUEST_CSR(stvec)
 GUEST_CSR(scause)
 GUEST_CSR(stval)
@@ -122,6 +124,7 @@ GUEST_CSR(satp)
 inline constexpr uint64_t SSTATUS_SIE = 1 << 1;
 inline constexpr uint64_t SSTATUS_SPP = 1 << 8;
 inline constexpr uint64_t SIE_STIE = 1 << 5;
+inline constexpr uint64_t SIP_STIP = 1 << 5;  // a timer interrupt is pending
 
 inline uint64_t read_time() {
     uint64_t v;

@@ -20,8 +20,6 @@
 
 GUEST_CSR(sscratch)
 GUEST_CSR(sepc)
-GUEST_CSR(sip)
-GUEST_CSR(stimecmp)
 GUEST_CSR(senvcfg)
 GUEST_CSR(scounteren)
 
