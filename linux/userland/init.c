@@ -30,8 +30,11 @@ enum {
 	SYS_exit = 93,
 	SYS_nanosleep = 101,
 	SYS_clock_gettime = 113,
+	SYS_sched_setaffinity = 122,
+	SYS_sched_getaffinity = 123,
 	SYS_reboot = 142,
 	SYS_uname = 160,
+	SYS_getcpu = 168,
 	SYS_getpid = 172,
 	SYS_clone = 220,
 	SYS_execve = 221,
@@ -280,6 +283,9 @@ static void cmd_help(void)
 	    "sleep MS        sleep for MS milliseconds\n"
 	    "readlines END   read lines up to one that is END, count them\n"
 	    "getpid N        time N getpid system calls\n"
+	    "readall FILE    read FILE to its end, print how fast\n"
+	    "cpus            list the online CPUs\n"
+	    "burn MS         keep every CPU busy for about MS ms at once\n"
 	    "spin            loop forever, never reading input\n"
 	    "poweroff        sync and power the machine off\n");
 }
@@ -610,6 +616,166 @@ static void cmd_getpid(int argc, char **argv)
 	out(" ns each\n");
 }
 
+/* The first read of a file on a disk: how fast the guest's block device
+ * delivers it (the data is read and thrown away). */
+static char big_buf[65536];
+
+static void cmd_readall(int argc, char **argv)
+{
+	if (argc != 2) {
+		err("usage: readall FILE\n");
+		return;
+	}
+	long fd = SC4(SYS_openat, AT_FDCWD, argv[1], O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0) {
+		report("readall", argv[1], fd);
+		return;
+	}
+	unsigned long bytes = 0, start = now_ns();
+	for (;;) {
+		long n = SC3(SYS_read, fd, big_buf, sizeof big_buf);
+		if (n == -4 /* EINTR */)
+			continue;
+		if (n < 0)
+			report("readall", argv[1], n);
+		if (n <= 0)
+			break;
+		bytes += (unsigned long)n;
+	}
+	unsigned long us = (now_ns() - start) / 1000 + 1;
+	SC1(SYS_close, fd);
+	out("readall: ");
+	out_number(bytes);
+	out(" bytes in ");
+	out_number(us);
+	out(" us, ");
+	out_number(bytes / us); /* bytes per microsecond = MB/s */
+	out(" MB/s\n");
+}
+
+/* ---- Several CPUs ------------------------------------------------------- */
+
+/* The online CPUs, as a bit mask: those the kernel lets us run on. */
+static unsigned long online_cpus(void)
+{
+	unsigned long mask = 0;
+	if (SC3(SYS_sched_getaffinity, 0, sizeof mask, &mask) < 0)
+		return 1;
+	return mask;
+}
+
+static int current_cpu(void)
+{
+	unsigned int cpu = 0;
+	SC3(SYS_getcpu, &cpu, 0, 0);
+	return (int)cpu;
+}
+
+/* Runs on each CPU in turn (pinned there) and says so. */
+static void cmd_cpus(void)
+{
+	unsigned long online = online_cpus();
+	for (int cpu = 0; cpu < 64; cpu++) {
+		unsigned long one = 1UL << cpu;
+		if (!(online & one))
+			continue;
+		SC3(SYS_sched_setaffinity, 0, sizeof one, &one);
+		out("cpu ");
+		out_number((unsigned long)current_cpu());
+		out(": online\n");
+	}
+	SC3(SYS_sched_setaffinity, 0, sizeof online, &online);
+}
+
+/* Busy work: a loop the compiler may not remove. */
+static void busy(unsigned long iterations)
+{
+	for (unsigned long i = 0; i < iterations; i++)
+		__asm__ volatile("" ::: "memory");
+}
+
+static void out_line_of_numbers(const char *a, unsigned long x, const char *b,
+				unsigned long y, const char *c, unsigned long z,
+				const char *d)
+{
+	/* One write, so that lines from several CPUs do not mix. */
+	static char text[160];
+	size_t used = 0;
+	const char *parts[4] = { a, b, c, d };
+	unsigned long numbers[3] = { x, y, z };
+	for (int i = 0; i < 4; i++) {
+		for (const char *p = parts[i]; *p && used < sizeof text - 24; p++)
+			text[used++] = *p;
+		if (i == 3)
+			break;
+		char digits[24];
+		int n = 0;
+		do {
+			digits[n++] = (char)('0' + numbers[i] % 10);
+			numbers[i] /= 10;
+		} while (numbers[i] != 0);
+		while (n > 0)
+			text[used++] = digits[--n];
+	}
+	write_all(1, text, used);
+}
+
+/* The same amount of work on every online CPU at once, each child pinned
+ * to its own: MS milliseconds of work as timed on one CPU alone. Each
+ * child says when it was busy (in us since the start), so that a reader
+ * sees the intervals overlap; with more CPUs than the host has cores,
+ * the wall time grows. */
+static void cmd_burn(int argc, char **argv)
+{
+	unsigned long ms;
+	if (argc != 2 || !parse_number(argv[1], &ms) || ms == 0 || ms > 60000) {
+		err("usage: burn MS (1 to 60000)\n");
+		return;
+	}
+	/* Calibrate: how many iterations make a millisecond here, alone. */
+	unsigned long iterations = 1UL << 16, start, took;
+	for (;;) {
+		start = now_ns();
+		busy(iterations);
+		took = now_ns() - start;
+		if (took >= 20000000UL) /* 20 ms: long enough to time */
+			break;
+		iterations *= 2;
+	}
+	unsigned long per_ms = iterations * 1000000UL / took;
+	unsigned long online = online_cpus();
+	start = now_ns();
+	int children = 0;
+	for (int cpu = 0; cpu < 64; cpu++) {
+		unsigned long one = 1UL << cpu;
+		if (!(online & one))
+			continue;
+		long pid = SC5(SYS_clone, SIGCHLD, 0, 0, 0, 0); /* fork() */
+		if (pid == 0) {
+			SC3(SYS_sched_setaffinity, 0, sizeof one, &one);
+			unsigned long begin = now_ns();
+			busy(per_ms * ms);
+			unsigned long end = now_ns();
+			out_line_of_numbers("burn: cpu ", (unsigned long)current_cpu(),
+					    " busy from ", (begin - start) / 1000,
+					    " to ", (end - start) / 1000, " us\n");
+			SC1(SYS_exit, 0);
+		}
+		if (pid < 0)
+			report("burn", "fork", pid);
+		else
+			children++;
+	}
+	for (int i = 0; i < children; i++) {
+		int status;
+		while (SC4(SYS_wait4, -1, &status, 0, 0) == -4 /* EINTR */)
+			;
+	}
+	out_line_of_numbers("burn: ", (unsigned long)children, " cpus, ",
+			    (now_ns() - start) / 1000000, " ms wall, ", ms,
+			    " ms of work each\n");
+}
+
 /* A guest that is busy for ever and never reads its input: what a
  * snapshot restore must still be able to stop. */
 static void cmd_spin(void)
@@ -684,6 +850,12 @@ static void run(char *line)
 		cmd_readlines(argc, argv);
 	else if (streq(cmd, "getpid"))
 		cmd_getpid(argc, argv);
+	else if (streq(cmd, "readall"))
+		cmd_readall(argc, argv);
+	else if (streq(cmd, "cpus"))
+		cmd_cpus();
+	else if (streq(cmd, "burn"))
+		cmd_burn(argc, argv);
 	else if (streq(cmd, "spin"))
 		cmd_spin();
 	else if (streq(cmd, "poweroff"))
@@ -710,6 +882,22 @@ static void setup_console(void)
 			SC3(SYS_dup3, fd, want, 0);
 	if (fd > 2)
 		SC1(SYS_close, fd);
+}
+
+/* A disk (beyond/virtio-blk) holding ext2 is mounted at /mnt; without
+ * a disk there is nothing to say. */
+static void mount_disk(void)
+{
+	long fd = SC4(SYS_openat, AT_FDCWD, "/dev/vda", O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	SC1(SYS_close, fd);
+	SC3(SYS_mkdirat, AT_FDCWD, "/mnt", 0755);
+	long r = SC5(SYS_mount, "/dev/vda", "/mnt", "ext2", 0, 0);
+	if (r < 0)
+		report("init", "/dev/vda is not an ext2 disk, /mnt stays empty", r);
+	else
+		out("init: the disk /dev/vda is mounted at /mnt\n");
 }
 
 static char line[1024];
@@ -746,6 +934,7 @@ static void init_run(void)
 		report("init", "mount /proc", r);
 	SC5(SYS_mount, "devtmpfs", "/dev", "devtmpfs", 0, 0);
 	SC5(SYS_mount, "sysfs", "/sys", "sysfs", 0, 0);
+	mount_disk();
 
 	out("Welcome to the guest userland. Type 'help' for commands.\n");
 	shell();
