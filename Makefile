@@ -4,6 +4,7 @@
 #   make run STEP=beyond/snapshot   boot another stage
 #   make test                build and test every stage
 #   make test STEP=step03    test one stage
+#   make soak N=20 MARK=interactive   the tests again and again, failures counted
 #   make diff STEP=step03    what step03 adds to step02
 #   make solution STEP=step03 N=1   a copy of step03 with exercise 1 solved
 #   make linux               build (or reuse) the guest kernel
@@ -40,13 +41,22 @@ run:
 # Steps 01-04 boot no kernel: testing one of them needs neither the
 # kernel's tools nor the kernel. The others build it first, with its
 # progress shown (the tests would build it silently).
-test:
+test: test-tools
+	@$$(scripts/find-python.sh) -m pytest tests $(if $(STEP),--stage $(STEP)) $(PYTEST_ARGS)
+
+# The same tests N times in a row (default 10), counting each one's
+# failures: a test that fails now and then is a bug. MARK=interactive
+# keeps the tests that type into a guest or depend on its timing.
+soak: test-tools
+	@$$(scripts/find-python.sh) scripts/soak.py $(or $(N),10) $(if $(STEP),--stage $(STEP)) \
+	   $(if $(MARK),-m $(MARK)) $(PYTEST_ARGS)
+
+test-tools:
 	@case "$(STEP)" in \
 	  step0[1-4]*) scripts/ensure-tools.sh build test ;; \
 	  *) scripts/ensure-tools.sh build test kernel && \
 	     { test -n "$(KERNEL)" || $(MAKE) --no-print-directory -C linux; } ;; \
 	esac
-	@$$(scripts/find-python.sh) -m pytest tests $(if $(STEP),--stage $(STEP)) $(PYTEST_ARGS)
 
 # The diff between a stage and the one it starts from (the one before it,
 # or a beyond/ stage's parent): the chapter's new code, the chapters left out.
@@ -111,4 +121,4 @@ clean:
 	for stage in $(STAGES) $(BEYOND); do $(MAKE) -C $$stage clean; done
 	rm -rf tests/logs solution-*/ beyond/solution-*/
 
-.PHONY: run test test-fresh diff solution linux bench loc tools clean
+.PHONY: run test soak test-tools test-fresh diff solution linux bench loc tools clean

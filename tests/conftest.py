@@ -67,6 +67,35 @@ def stages_from(first):
     return [s for s in STAGES if MAIN_LINE.index(s) >= MAIN_LINE.index(first)]
 
 
+# ---------------------------------------------------------------- interactive tests
+
+# A test that types into a guest, or waits on the guest's timing, is
+# marked @pytest.mark.interactive: these are the tests a busy machine or a
+# race can make fail now and then, so `make soak MARK=interactive` repeats
+# them and CI runs them more than once. Qemu.send records that the current
+# test typed; a test that types without the mark fails.
+TYPED = {"now": False}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "interactive: types into a guest or depends on its timing "
+                   "(repeated by make soak MARK=interactive and by CI)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    TYPED["now"] = False  # before any fixture, even a module's, boots a guest
+
+
+@pytest.fixture(autouse=True)
+def typing_needs_the_mark(request):
+    yield
+    if TYPED["now"] and request.node.get_closest_marker("interactive") is None:
+        pytest.fail(f"{request.node.nodeid} types into a guest but is not marked "
+                    f"@pytest.mark.interactive (see tests/conftest.py)", pytrace=False)
+
+
 def pytest_addoption(parser):
     parser.addoption("--stage", default=None,
                      help="only run the cases of this stage (e.g. step02 or step02-println)")
@@ -242,6 +271,7 @@ class Qemu:
                 self._changed.wait(timeout=min(self._remaining(), 1.0))
 
     def send(self, text):
+        TYPED["now"] = True
         self.process.stdin.write(text.encode())
         self.process.stdin.flush()
 

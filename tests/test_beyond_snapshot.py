@@ -64,6 +64,7 @@ def power_off(machine):
 
 # ---------------------------------------------------------------- Linux
 
+@pytest.mark.interactive
 def test_the_first_snapshot_is_taken_at_the_prompt(qemu):
     machine, shell = linux(qemu)
     taken = TAKEN.search(machine.output)
@@ -80,6 +81,7 @@ def test_the_first_snapshot_is_taken_at_the_prompt(qemu):
     power_off(machine)
 
 
+@pytest.mark.interactive
 def test_a_linux_sandbox_is_reset_twenty_times(qemu):
     # What a sandbox controller does after each of an agent's attempts: the
     # guest leaves a trace, Ctrl-] r, the trace is gone, the guest answers.
@@ -100,6 +102,7 @@ def test_a_linux_sandbox_is_reset_twenty_times(qemu):
     assert table["total"] == sum(v for k, v in table.items() if k != "total")
 
 
+@pytest.mark.interactive
 def test_a_spinning_guest_is_restored(qemu):
     # `spin` never reads its input and never makes a VM exit: our own timer
     # (watchdog.hpp) still takes the CPU back, and reads the console.
@@ -119,6 +122,7 @@ def test_a_spinning_guest_is_restored(qemu):
     assert table["watchdog"] > 0, table
 
 
+@pytest.mark.interactive
 def test_dirty_restores_leave_ram_as_the_full_copy(qemu):
     # The debug build compares all of guest RAM with the snapshot's copy
     # after each snapshot and restore: a page the dirty log missed differs.
@@ -146,6 +150,7 @@ def test_dirty_restores_leave_ram_as_the_full_copy(qemu):
     power_off(machine)
 
 
+@pytest.mark.interactive
 def test_more_guest_ram_and_the_snapshot_with_it(qemu):
     # GUEST_MEM=256M: QEMU's RAM is sized for guest RAM and its copy.
     machine, shell = linux(qemu, make_vars=["GUEST_MEM=256M"])
@@ -194,6 +199,7 @@ def test_every_register_csr_device_and_page_comes_back(qemu, built, tmp_path, ve
     expect_powered_off(run)
 
 
+@pytest.mark.interactive
 def test_pages_the_hypervisor_writes_are_logged_too(qemu, built, tmp_path):
     # SBI console_read stores typed keys into the guest's page: our store,
     # not the guest's, so no fault logs it; the hypervisor must.
@@ -256,6 +262,7 @@ def test_user_programs_cannot_reach_the_hypercall(qemu, built, tmp_path):
     expect_powered_off(run)
 
 
+@pytest.mark.interactive
 def test_console_commands(qemu, built, tmp_path):
     image = Guest("snapshot").with_arguments(tmp_path, "keys")
     machine = qemu.start(Stage(STAGE, kernel=image), timeout=GUEST_TIMEOUT)

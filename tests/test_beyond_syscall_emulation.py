@@ -150,6 +150,7 @@ def linux(request, stage):
     ("hello", "try catch continue"),
     ("alloc", ""),
 ])
+@pytest.mark.interactive
 def test_a_program_prints_the_same_both_ways(qemu, stage, linux, program, args):
     ours = run(qemu, stage, program, args)
     assert ours.status is not None, "QEMU did not exit"
@@ -159,6 +160,7 @@ def test_a_program_prints_the_same_both_ways(qemu, stage, linux, program, args):
     ours.expect_absent()
 
 
+@pytest.mark.interactive
 def test_files_are_read_the_same_both_ways(qemu, stage, linux, files):
     # Under Linux: the guest's root, with notes.txt written by its shell.
     linux.type("write /notes.txt try catch continue\n", re.compile(re.escape(PROMPT)))
@@ -172,6 +174,7 @@ def test_files_are_read_the_same_both_ways(qemu, stage, linux, files):
     assert "  notes.txt" in theirs and "files: /nope: No such file or directory" in theirs
 
 
+@pytest.mark.interactive
 def test_typed_lines_are_answered_the_same_both_ways(qemu, stage, linux):
     # Line by line, each answered before the next is typed; then Ctrl-D.
     typed = ["try catch", "", "continuation  re-entry"]
@@ -264,6 +267,7 @@ def test_perror_and_copies_of_a_descriptor(qemu, stage, tmp_path):
     result.expect_exit(0)
 
 
+@pytest.mark.interactive
 def test_a_terminal_line_can_be_corrected_and_interrupted(qemu, stage):
     machine = qemu.start(stage, timeout=TIMEOUT, make_vars=["PROG=lines"])
     machine.wait_for(re.compile(ENTERING.pattern + r"\n"))  # the whole line
@@ -334,6 +338,7 @@ def test_a_misbehaving_program_is_killed(qemu, stage, hostile, action, signal, w
     expect_killed(run(qemu, stage, hostile, action), signal, why)
 
 
+@pytest.mark.interactive
 def test_an_endless_loop_is_stopped_by_its_cpu_time(qemu, stage, hostile):
     result = run(qemu, stage, hostile, "loop", TIMEOUT=1)
     expect_killed(result, 24, re.escape("its CPU time is up (TIMEOUT=)"))

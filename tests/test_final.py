@@ -48,6 +48,7 @@ def boot(qemu, qemu_args=(), make_vars=(), stage="final"):
                       make_vars=make_vars)
 
 
+@pytest.mark.interactive
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_boots_linux_to_an_interactive_shell(qemu, stage):
     machine = boot(qemu, stage=stage)
@@ -82,6 +83,7 @@ def test_boots_linux_to_an_interactive_shell(qemu, stage):
     assert status == 0, f"QEMU exited with {status}"
 
 
+@pytest.mark.interactive
 @pytest.mark.parametrize("memory, top", [("256M", 0x90000000), ("1G", 0xc0000000)])
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_boots_with_different_host_memory(qemu, memory, top, stage):
@@ -96,6 +98,7 @@ def test_boots_with_different_host_memory(qemu, memory, top, stage):
 
 
 
+@pytest.mark.interactive
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_append_replaces_the_guest_command_line(qemu, stage):
     # make run APPEND="..." gives QEMU -append, which the hypervisor passes on.
@@ -107,12 +110,14 @@ def test_append_replaces_the_guest_command_line(qemu, stage):
     assert machine.wait_exit() == 0
 
 
+@pytest.mark.interactive
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_default_command_line(qemu, stage):
     machine = boot(qemu, stage=stage)
     assert Shell(machine).run("cat /proc/cmdline") == "console=hvc0 earlycon=sbi"
 
 
+@pytest.mark.interactive
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_an_idle_guest_takes_its_timer_without_exits(qemu, stage):
     # With Sstc in its device tree, Linux writes its deadlines to stimecmp
@@ -131,6 +136,7 @@ def test_an_idle_guest_takes_its_timer_without_exits(qemu, stage):
     assert 2 <= table["watchdog"] <= 20, table
 
 
+@pytest.mark.interactive
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_typed_lines_are_never_lost(qemu, stage):
     # Hundreds of lines, written to QEMU's stdin as fast as it takes them:
@@ -150,6 +156,7 @@ def test_typed_lines_are_never_lost(qemu, stage):
     assert machine.wait_exit() == 0
 
 
+@pytest.mark.interactive
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_lines_typed_while_the_guest_is_busy_wait_their_turn(qemu, stage):
     # Typed ahead while the shell sleeps: more than any queue on the way
@@ -172,6 +179,7 @@ def test_lines_typed_while_the_guest_is_busy_wait_their_turn(qemu, stage):
     assert "keys dropped" not in machine.output
 
 
+@pytest.mark.interactive
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_guest_ram_is_chosen_when_qemu_starts(qemu, stage):
     # GUEST_MEM=256M: -append 'mem=256M --', and QEMU's RAM grows to hold it.

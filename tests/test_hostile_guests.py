@@ -366,6 +366,7 @@ BAD_BUFFERS = ["below RAM", "past the end of RAM", "across the end of RAM", "at 
                "the high half of the address"]
 
 
+@pytest.mark.interactive
 def test_debug_console_buffers_must_be_guest_ram(qemu, stage, built, tmp_path):
     # Each bad buffer is refused for writing and for reading, and nothing
     # of it is printed; good ones work, and what was typed arrives. (Typed
@@ -392,6 +393,7 @@ def test_debug_console_buffers_must_be_guest_ram(qemu, stage, built, tmp_path):
     expect_powered_off(run)
 
 
+@pytest.mark.interactive
 def test_set_timer_fires_at_once_in_the_past_and_never_when_taken_back(qemu, stage, built, tmp_path):
     run = boot(qemu, stage, tmp_path, "sbi", "timer-in-the-past")
     # Whether a due timer shows in the guest's sip is the CPU's to say
@@ -431,6 +433,7 @@ def test_a_flood_of_sbi_calls(qemu, stage, built, tmp_path):
 
 # ---------------------------------------------------------------- guests that never end
 
+@pytest.mark.interactive
 @pytest.mark.parametrize("action, last_line", [
     ("spin", "stuck: about to spin with interrupts off"),
     ("wfi", "stuck: about to wait for an interrupt, with no timer set"),

@@ -19,7 +19,7 @@ import subprocess
 import pytest
 
 from conftest import REPO, Stage
-from solutions import CHECKS
+from solutions import CHECKS, INTERACTIVE
 
 PATCHES = sorted(REPO.glob("step*/solutions/*.patch")) + \
     sorted(REPO.glob("final/solutions/*.patch")) + sorted(REPO.glob("beyond/*/solutions/*.patch"))
@@ -46,7 +46,9 @@ def test_every_solution_has_a_check():
                                   f"checks without a patch: {sorted(set(CHECKS) - found)}")
 
 
-@pytest.mark.parametrize("stage, number", sorted(CHECKS))
+@pytest.mark.parametrize("stage, number", [
+    pytest.param(*key, marks=[pytest.mark.interactive] if key in INTERACTIVE else [])
+    for key in sorted(CHECKS)])
 def test_the_solution_does_what_the_chapter_promises(qemu, tmp_path, stage, number):
     check = CHECKS[(stage, number)]
     check(qemu, Stage(stage, directory=solved_copy(stage, number, tmp_path)))

@@ -32,7 +32,7 @@ def power_off(machine):
     assert machine.wait_exit() == 0
 
 
-@solution("beyond/snapshot", 1)
+@solution("beyond/snapshot", 1, interactive=True)
 def lists_the_pages_a_restore_would_copy(qemu, stage):
     machine, shell = sandbox(qemu, stage)
     shell.run("write /f x")
@@ -51,7 +51,7 @@ def lists_the_pages_a_restore_would_copy(qemu, stage):
     power_off(machine)
 
 
-@solution("beyond/snapshot", 2)
+@solution("beyond/snapshot", 2, interactive=True)
 def counts_the_pages_every_restore_copied(qemu, stage):
     machine, shell = sandbox(qemu, stage)
     assert command(machine, "h") == "hot restores=0 pages=0"

@@ -32,7 +32,7 @@ def shell_command(machine, command):
     return "\n".join(line.rstrip("\r") for line in lines[1:-1])
 
 
-@solution("final", 1)
+@solution("final", 1, interactive=True)
 def the_watchdog_reports_a_guest_timer_that_is_due_and_not_taken(qemu, stage):
     # Linux: a summary line at power-off, whatever the count. (A find or
     # two may come during the sleep, a fraction of a millisecond overdue:
@@ -66,7 +66,7 @@ def the_watchdog_reports_a_guest_timer_that_is_due_and_not_taken(qemu, stage):
         assert "overdue" not in run.output
 
 
-@solution("final", 2)
+@solution("final", 2, interactive=True)
 def the_debug_console_writes_at_most_32_bytes_per_call(qemu, stage):
     with tempfile.TemporaryDirectory() as directory:
         machine = qemu.start(with_test_guest(stage, "sbi", "dbcn", directory), timeout=10)
