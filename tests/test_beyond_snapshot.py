@@ -103,9 +103,11 @@ def test_a_linux_sandbox_is_reset_twenty_times(qemu):
 
 
 @pytest.mark.interactive
-def test_a_spinning_guest_is_restored(qemu):
-    # `spin` never reads its input and never makes a VM exit: our own timer
-    # (watchdog.hpp) still takes the CPU back, and reads the console.
+def test_a_spinning_program_is_restored(qemu):
+    # `spin` is a user program that never reads its input. Linux does not
+    # stop for it: its timer tick preempts the program, and its console
+    # poll (a debug-console read every few tens of milliseconds) goes on,
+    # each one a VM exit at which the hypervisor reads the Ctrl-] r.
     machine, shell = linux(qemu)
     assert shell.run("write /trace spun") == ""
     start = len(machine.output)
@@ -118,8 +120,7 @@ def test_a_spinning_guest_is_restored(qemu):
     machine.wait_for(re.compile(r"\nback\r?\n"), since=start)
     machine.wait_for(PROMPT, since=start)
     assert shell.run("cat /trace") == "cat: /trace: No such file or directory"
-    table = power_off(machine)
-    assert table["watchdog"] > 0, table
+    power_off(machine)
 
 
 @pytest.mark.interactive
@@ -287,6 +288,22 @@ def test_console_commands(qemu, built, tmp_path):
     run = qemu.finish(machine, input=CTRL + "rq")
     run.expect_lines(RESTORED_LINE, "keys: q after 3 other keys")
     expect_powered_off(run)
+
+
+@pytest.mark.interactive
+def test_a_guest_that_makes_no_exit_is_reached_by_the_watchdog(qemu, built, tmp_path):
+    # A guest kernel spinning with its interrupts off makes no VM exit at
+    # all: only our own timer (watchdog.hpp) takes the CPU back, twice a
+    # second, and at each of its exits the hypervisor reads the console.
+    image = Guest("stuck").with_arguments(tmp_path, "spin")
+    machine = qemu.start(Stage(STAGE, kernel=image), timeout=GUEST_TIMEOUT)
+    machine.wait_for("stuck: about to spin with interrupts off")
+    assert command(machine, "i", STATUS).group(0).startswith("[snapshot] status none")
+    taken = command(machine, "s", TAKEN)
+    assert int(taken.group(1)) == RAM_PAGES
+    restored = command(machine, "r", RESTORED)
+    assert restored.group(3) == "dirty"
+    assert "PANIC" not in machine.output
 
 
 # ---------------------------------------------------------------- host
