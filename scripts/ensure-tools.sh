@@ -7,7 +7,8 @@
 # and qemu-system-riscv on Debian 13; each release has its own kernel source
 # versions), so the names are looked up in apt, exactly, on the machine at hand.
 #
-# usage: scripts/ensure-tools.sh [build|test|kernel]...   (default: all three)
+# usage: scripts/ensure-tools.sh [build|test|kernel|debug]...
+#   (default: the first three; debug is gdb-multiarch, for make debug)
 #   CROSS_COMPILE=prefix-   use another toolchain (not installed by us)
 #   QEMU=program            use another QEMU, or a wrapper script
 #   LINUX=6.1               the guest kernel's source version (default: 6.12
@@ -143,6 +144,8 @@ for want in $wants; do
         need "command -v g++" g++
         need "command -v dtc" device-tree-compiler
         need "command -v patch" patch ;;     # the chapters' solutions
+    debug)
+        need "command -v gdb-multiarch" gdb-multiarch ;;
     kernel)
         # The kernel source: chosen again once apt's lists are fresh.
         if [ -n "$(choose_linux)" ]; then missing+=(@linux); fi
