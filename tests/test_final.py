@@ -10,7 +10,14 @@ from conftest import Stage, linux_version, run_host_test
 STAGE = "final"  # `make test STEP=final` runs this file
 # final/ and the stages that keep its behaviour: the tests that boot take
 # their stage as a parameter.
-KEEPERS = ["final", "beyond/snapshot"]
+KEEPERS = ["final", "beyond/snapshot", "beyond/interrupts"]
+# The kernel command line each stage gives Linux by default: the console
+# it puts the shell on.
+COMMAND_LINE = {"beyond/interrupts": "console=ttyS0 earlycon=sbi"}
+
+
+def default_command_line(stage):
+    return COMMAND_LINE.get(stage, "console=hvc0 earlycon=sbi")
 PROMPT = "guest$ "
 BOOT_TIMEOUT = 60
 
@@ -114,7 +121,7 @@ def test_append_replaces_the_guest_command_line(qemu, stage):
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_default_command_line(qemu, stage):
     machine = boot(qemu, stage=stage)
-    assert Shell(machine).run("cat /proc/cmdline") == "console=hvc0 earlycon=sbi"
+    assert Shell(machine).run("cat /proc/cmdline") == default_command_line(stage)
 
 
 @pytest.mark.interactive
@@ -189,7 +196,7 @@ def test_guest_ram_is_chosen_when_qemu_starts(qemu, stage):
     meminfo = Shell(machine).run("cat /proc/meminfo")
     total = int(re.search(r"MemTotal: +(\d+) kB", meminfo).group(1))
     assert 240 << 10 < total <= 256 << 10, meminfo
-    assert Shell(machine).run("cat /proc/cmdline") == "console=hvc0 earlycon=sbi"
+    assert Shell(machine).run("cat /proc/cmdline") == default_command_line(stage)
     machine.send("poweroff\n")
     assert machine.wait_exit() == 0
 

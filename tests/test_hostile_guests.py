@@ -19,7 +19,9 @@ import pytest
 
 from conftest import REPO, Stage, make
 
-pytestmark = pytest.mark.parametrize("stage", ["final", "beyond/snapshot"])
+# final/ and the stages that keep its defences.
+HOSTILE_STAGES = ["final", "beyond/snapshot", "beyond/interrupts"]
+pytestmark = pytest.mark.parametrize("stage", HOSTILE_STAGES)
 
 GUESTS = REPO / "tests" / "guests"
 CROSS_COMPILE = os.environ.get("CROSS_COMPILE", "riscv64-linux-gnu-")
@@ -78,7 +80,7 @@ def built():
     """Build the guests and the stages once (with any existing KERNEL=,
     so that the Linux kernel is not needed)."""
     make("-C", "tests/guests")
-    for stage in ("final", "beyond/snapshot"):
+    for stage in HOSTILE_STAGES:
         Stage(stage, kernel=Guest("memory").image).build()
 
 
