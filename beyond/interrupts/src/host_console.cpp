@@ -32,7 +32,7 @@ constexpr uint64_t QUEUE_SIZE = 4096;
 uint8_t queue[QUEUE_SIZE];
 uint64_t first = 0, count = 0;
 bool receiving = false;
-Reader reader = Reader::Sbi;
+Reader* reader = nullptr;  // the SBI console
 
 void receive_interrupt(bool on) {
     receiving = on;
@@ -52,19 +52,19 @@ void start(uint64_t hart_id) {
     riscv::set_sie(riscv::SIE_SEIE);  // taken while the guest runs (sstatus.SIE masks us only)
 }
 
-bool on_interrupt() {
+void on_interrupt() {
     const uint32_t source = plic(claim_of(context));
     const uint64_t before = count;
     while (count < QUEUE_SIZE && (uart(LINE_STATUS) & LSR_DATA_READY))
         queue[(first + count++) % QUEUE_SIZE] = uart(RECEIVE);
     if (count == QUEUE_SIZE) receive_interrupt(false);
     if (source != 0) plic(claim_of(context)) = source;  // complete it
-    return count > before;
+    if (count > before && reader != nullptr) reader->keys_arrived();
 }
 
-void hand_over_to(Reader next) { reader = next; }
+void hand_over_to(Reader* device) { reader = device; }
 
-long take(Reader who) {
+long take(const Reader* who) {
     if (who != reader || count == 0) return -1;
     const uint8_t key = queue[first];
     first = (first + 1) % QUEUE_SIZE;
@@ -73,6 +73,6 @@ long take(Reader who) {
     return key;
 }
 
-bool waiting(Reader who) { return who == reader && count > 0; }
+bool waiting(const Reader* who) { return who == reader && count > 0; }
 
 }  // namespace host_console

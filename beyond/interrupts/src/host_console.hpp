@@ -18,18 +18,21 @@ namespace host_console {
 // The UART's receive interrupt on, routed to this hart's supervisor mode.
 void start(uint64_t hart_id);
 
-// At an HS external interrupt: the keys the UART holds, into the queue.
-// True if any arrived.
-bool on_interrupt();
+// Who gets the keys: the guest's SBI console reads (nullptr) until a
+// device of the guest's takes them over (the UART, when its driver turns
+// its receive interrupt on), and that device from then on: no line is
+// ever split between two readers.
+struct Reader {
+    virtual void keys_arrived() = 0;  // raise its interrupt, say
+};
+void hand_over_to(Reader* device);
 
-// Who gets the keys: the guest's SBI console reads, until the guest's UART
-// driver turns its receive interrupt on; from then on the UART, for good.
-// So no line is ever split between the two.
-enum class Reader { Sbi, Uart };
-void hand_over_to(Reader reader);
+// At an HS external interrupt: the keys the UART holds, into the queue,
+// and the reader told.
+void on_interrupt();
 
 // A key for `reader`, oldest first; -1 if none is waiting for it.
-long take(Reader reader);
-bool waiting(Reader reader);
+long take(const Reader* reader);
+bool waiting(const Reader* reader);
 
 }  // namespace host_console

@@ -158,7 +158,7 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     // 3. Initialise the vCPU as Linux expects it, our own timer, and the
     //    keyboard's interrupt.
     Vcpu vcpu(kernel.entry, /*hart_id=*/0, guest_device_tree);
-    VmExitHandler handler(memory, uart);
+    VmExitHandler handler(memory);
     watchdog::start();
     host_console::start(hart_id);
     println("Entering the guest at {:#x}", kernel.entry);

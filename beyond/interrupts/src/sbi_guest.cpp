@@ -123,7 +123,7 @@ SbiOutcome handle_sbi_call(Vcpu& vcpu, const GuestMemory& memory) {
             sbi::console_putchar(static_cast<char>(arg0));
             return legacy(0);
         case Extension::LegacyConsoleGetchar:
-            return legacy(host_console::take(host_console::Reader::Sbi));
+            return legacy(host_console::take(nullptr));  // the SBI console's keys
         case Extension::LegacyClearIpi:
             riscv::clear_hvip(riscv::guest_interrupt::SOFTWARE);
             return legacy(0);

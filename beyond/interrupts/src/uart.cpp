@@ -29,8 +29,6 @@ constexpr uint8_t IIR_TX_EMPTY = 0x02;
 constexpr uint8_t IIR_RECEIVED_DATA = 0x04;
 constexpr uint8_t IIR_FIFOS_ON = 0xc0;
 
-constexpr auto GUEST = host_console::Reader::Uart;
-
 }  // namespace
 
 uint64_t Uart::read(uint64_t offset, unsigned /*width*/) {
@@ -39,11 +37,11 @@ uint64_t Uart::read(uint64_t offset, unsigned /*width*/) {
     switch (offset) {
         case DATA:
             if (dlab) return divisor_low_;
-            if (const long key = host_console::take(GUEST); key >= 0) value = key;
+            if (const long key = host_console::take(this); key >= 0) value = key;
             break;
         case INTERRUPT_ENABLE: return dlab ? divisor_high_ : interrupt_enable_;
         case INTERRUPT_ID:
-            if ((interrupt_enable_ & IER_RECEIVED_DATA) && host_console::waiting(GUEST)) {
+            if ((interrupt_enable_ & IER_RECEIVED_DATA) && host_console::waiting(this)) {
                 value = IIR_RECEIVED_DATA;
             } else if ((interrupt_enable_ & IER_TX_EMPTY) && room_to_send_) {
                 value = IIR_TX_EMPTY;
@@ -56,7 +54,7 @@ uint64_t Uart::read(uint64_t offset, unsigned /*width*/) {
         case LINE_CONTROL: return line_control_;
         case MODEM_CONTROL: return modem_control_;
         case LINE_STATUS:
-            return LSR_TX_EMPTY | (host_console::waiting(GUEST) ? LSR_DATA_READY : 0);
+            return LSR_TX_EMPTY | (host_console::waiting(this) ? LSR_DATA_READY : 0);
         case SCRATCH: return scratch_;
         default: return 0;  // MODEM_STATUS and anything past the registers
     }
@@ -85,7 +83,7 @@ void Uart::write(uint64_t offset, unsigned /*width*/, uint64_t value) {
             if ((byte & IER_TX_EMPTY) && !(interrupt_enable_ & IER_TX_EMPTY)) room_to_send_ = true;
             // The guest's driver wants its keys by interrupt: they are
             // its from now on, no longer the SBI console's.
-            if (byte & IER_RECEIVED_DATA) host_console::hand_over_to(GUEST);
+            if (byte & IER_RECEIVED_DATA) host_console::hand_over_to(this);
             interrupt_enable_ = byte;
             break;
         case LINE_CONTROL: line_control_ = byte; return;
@@ -97,7 +95,7 @@ void Uart::write(uint64_t offset, unsigned /*width*/, uint64_t value) {
 }
 
 void Uart::update_interrupt() {
-    const bool key = (interrupt_enable_ & IER_RECEIVED_DATA) && host_console::waiting(GUEST);
+    const bool key = (interrupt_enable_ & IER_RECEIVED_DATA) && host_console::waiting(this);
     const bool room = (interrupt_enable_ & IER_TX_EMPTY) && room_to_send_;
     plic_.set_level(source_, key || room);
 }

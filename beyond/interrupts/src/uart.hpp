@@ -7,9 +7,10 @@
 #include <stdint.h>
 
 #include "guest_memory.hpp"
+#include "host_console.hpp"
 #include "plic.hpp"
 
-class Uart : public MmioDevice {
+class Uart : public MmioDevice, public host_console::Reader {
 public:
     Uart(Plic& plic, unsigned source) : plic_(plic), source_(source) {}
 
@@ -17,7 +18,7 @@ public:
     void write(uint64_t offset, unsigned width, uint64_t value) override;
 
     // Keys have arrived for it: its line may go up.
-    void keys_arrived() { update_interrupt(); }
+    void keys_arrived() override { update_interrupt(); }
 
 private:
     void update_interrupt();

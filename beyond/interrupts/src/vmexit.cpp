@@ -45,7 +45,7 @@ Next VmExitHandler::handle(Vcpu& vcpu, const VmExit& exit) {
             return Next::Continue;  // an interrupt: the guest goes on where it was
 
         case Cause::SupervisorExternalInterrupt:  // the machine's UART: keys (host_console.hpp)
-            if (host_console::on_interrupt()) uart_.keys_arrived();
+            host_console::on_interrupt();
             counts_[Keys]++;
             return Next::Continue;
 

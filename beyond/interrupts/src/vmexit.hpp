@@ -14,7 +14,6 @@
 
 #include "guest_memory.hpp"
 #include "print.hpp"
-#include "uart.hpp"
 #include "vcpu.hpp"
 
 enum class Next {
@@ -25,7 +24,7 @@ enum class Next {
 
 class VmExitHandler {
 public:
-    VmExitHandler(const GuestMemory& memory, Uart& uart) : memory_(memory), uart_(uart) {}
+    explicit VmExitHandler(const GuestMemory& memory) : memory_(memory) {}
 
     Next handle(Vcpu& vcpu, const VmExit& exit);
 
@@ -41,7 +40,6 @@ private:
     Next stop(const char* why, const VmExit& exit);
 
     const GuestMemory& memory_;
-    Uart& uart_;  // the guest's, which gets the keys
     uint64_t counts_[KINDS] = {};
     LogLimit refused_log_{"instructions the guest may not execute"};
 };
