@@ -1,6 +1,8 @@
 // Writes a small device tree with the stage's FdtWriter, and the guest's
 // whole tree, for the test to decompile with dtc.
-//   usage: fdt_writer_test OUT.dtb GUEST.dtb
+//   usage: fdt_writer_test OUT.dtb GUEST.dtb [HOST-ISA BOOTARGS]
+// With the host's riscv,isa and a command line, the guest's tree is the one
+// the stage writes into guest RAM (step05's chapter shows it this way).
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -51,8 +53,10 @@ int main(int argc, char** argv) {
     if (tiny.finish() != 0) return 2;
 
     std::vector<uint8_t> guest(64 * 1024);
-    const GuestMachine machine{0x8000'0000, 64 << 20, 0x1000'0000, 0x100, "console=hvc0",
-                               guest_isa("rv64imafdch_zicsr_zifencei_sstc")};
+    const bool real = argc >= 5;
+    const GuestMachine machine{0x8000'0000, 64 << 20, 0x1000'0000, 0x100,
+                               real ? argv[4] : "console=hvc0",
+                               guest_isa(real ? argv[3] : "rv64imafdch_zicsr_zifencei_sstc")};
     const size_t guest_size = write_guest_device_tree(machine, guest.data(), guest.size());
     if (argc < 3 || !save(argv[2], guest.data(), guest_size)) return 3;
     std::puts("written");
