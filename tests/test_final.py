@@ -10,10 +10,11 @@ from conftest import Stage, linux_version, run_host_test
 STAGE = "final"  # `make test STEP=final` runs this file
 # final/ and the stages that keep its behaviour: the tests that boot take
 # their stage as a parameter.
-KEEPERS = ["final", "beyond/snapshot", "beyond/interrupts"]
+KEEPERS = ["final", "beyond/snapshot", "beyond/interrupts", "beyond/virtio"]
 # The kernel command line each stage gives Linux by default: the console
 # it puts the shell on.
-COMMAND_LINE = {"beyond/interrupts": "console=ttyS0 earlycon=sbi"}
+COMMAND_LINE = {"beyond/interrupts": "console=ttyS0 earlycon=sbi",
+                "beyond/virtio": "console=hvc1 earlycon=sbi"}
 
 
 def default_command_line(stage):
@@ -109,9 +110,10 @@ def test_boots_with_different_host_memory(qemu, memory, top, stage):
 @pytest.mark.parametrize("stage", KEEPERS)
 def test_append_replaces_the_guest_command_line(qemu, stage):
     # make run APPEND="..." gives QEMU -append, which the hypervisor passes on.
-    machine = boot(qemu, make_vars=["APPEND=console=hvc0 earlycon=sbi quiet"], stage=stage)
+    append = default_command_line(stage) + " quiet"
+    machine = boot(qemu, make_vars=[f"APPEND={append}"], stage=stage)
     shell = Shell(machine)
-    assert shell.run("cat /proc/cmdline") == "console=hvc0 earlycon=sbi quiet"
+    assert shell.run("cat /proc/cmdline") == append
     assert "Calibrating delay loop" not in machine.output  # quiet took effect
     machine.send("poweroff\n")
     assert machine.wait_exit() == 0

@@ -20,7 +20,7 @@ import pytest
 from conftest import REPO, Stage, make
 
 # final/ and the stages that keep its defences.
-HOSTILE_STAGES = ["final", "beyond/snapshot", "beyond/interrupts"]
+HOSTILE_STAGES = ["final", "beyond/snapshot", "beyond/interrupts", "beyond/virtio"]
 pytestmark = pytest.mark.parametrize("stage", HOSTILE_STAGES)
 
 GUESTS = REPO / "tests" / "guests"
