@@ -1,43 +1,10 @@
 #include "virtio_mmio.hpp"
 
+using namespace virtio;
+
 namespace {
 
-// The registers (virtio 1.x, "MMIO device register layout").
-enum Register : uint64_t {
-    MAGIC = 0x000,  // "virt"
-    VERSION = 0x004,
-    DEVICE_ID = 0x008,
-    VENDOR_ID = 0x00c,
-    DEVICE_FEATURES = 0x010,
-    DEVICE_FEATURES_SELECT = 0x014,
-    DRIVER_FEATURES = 0x020,
-    DRIVER_FEATURES_SELECT = 0x024,
-    QUEUE_SELECT = 0x030,
-    QUEUE_SIZE_MAX = 0x034,
-    QUEUE_SIZE = 0x038,
-    QUEUE_READY = 0x044,
-    QUEUE_NOTIFY = 0x050,
-    INTERRUPT_STATUS = 0x060,
-    INTERRUPT_ACK = 0x064,
-    STATUS = 0x070,
-    QUEUE_DESCRIPTORS_LOW = 0x080,
-    QUEUE_DESCRIPTORS_HIGH = 0x084,
-    QUEUE_AVAILABLE_LOW = 0x090,
-    QUEUE_AVAILABLE_HIGH = 0x094,
-    QUEUE_USED_LOW = 0x0a0,
-    QUEUE_USED_HIGH = 0x0a4,
-    CONFIG_GENERATION = 0x0fc,
-    CONFIG = 0x100,
-};
-
-constexpr uint32_t MAGIC_VALUE = 0x7472'6976;  // "virt", little-endian
-constexpr uint32_t VENDOR = 0x4856;            // "HV", as our SBI implementation ID
-constexpr uint64_t VERSION_1 = 1ull << 32;     // the feature of every modern device
-
-// Device status bits, set by the driver as it goes (and one by us).
-constexpr uint32_t FEATURES_OK = 8, DRIVER_OK = 4, DEVICE_NEEDS_RESET = 64;
-// InterruptStatus bits: buffers given back; the device's state changed.
-constexpr uint32_t USED_BUFFERS = 1, CONFIG_CHANGED = 2;
+constexpr uint32_t VENDOR = 0x4856;  // "HV", as our SBI implementation ID
 
 void set_half(uint64_t& value, bool high, uint64_t half) {
     value = high ? (value & 0xffff'ffff) | half << 32 : (value & ~0xffff'ffffull) | half;

@@ -20,6 +20,7 @@
 #include "guest_memory.hpp"
 #include "plic.hpp"
 #include "print.hpp"
+#include "virtio.hpp"
 #include "virtqueue.hpp"
 
 class VirtioMmio : public MmioDevice {

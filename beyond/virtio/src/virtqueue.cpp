@@ -1,11 +1,8 @@
 #include "virtqueue.hpp"
 
-namespace {
+using namespace virtio;
 
-constexpr uint16_t NEXT = 1;      // the chain goes on at `next`
-constexpr uint16_t WRITE = 2;     // the device writes this buffer
-constexpr uint16_t INDIRECT = 4;  // a table of descriptors: not offered, so refused
-constexpr uint16_t NO_INTERRUPT = 1;  // available ring flag: "do not interrupt me"
+namespace {
 
 // Where a ring of `size` entries is in guest RAM, if all of it is, at an
 // address aligned as the spec requires.

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "guest_memory.hpp"
+#include "virtio.hpp"
 
 // One buffer of a chain, in our memory.
 struct Buffer {
@@ -55,31 +56,10 @@ public:
     bool interrupt_wanted() const;
 
 private:
-    struct Descriptor {
-        uint64_t address;
-        uint32_t length;
-        uint16_t flags;
-        uint16_t next;
-    };
-    struct Available {
-        uint16_t flags;
-        uint16_t index;
-        uint16_t ring[];
-    };
-    struct UsedElement {
-        uint32_t id;
-        uint32_t length;
-    };
-    struct Used {
-        uint16_t flags;
-        uint16_t index;
-        UsedElement ring[];
-    };
-
     bool ready_ = false;
-    volatile Descriptor* descriptor_table_ = nullptr;
-    volatile Available* available_ring_ = nullptr;
-    volatile Used* used_ring_ = nullptr;
+    volatile virtio::Descriptor* descriptor_table_ = nullptr;
+    volatile virtio::Available* available_ring_ = nullptr;
+    volatile virtio::Used* used_ring_ = nullptr;
     uint16_t next_available_ = 0;  // the next entry of the available ring we take
     uint16_t next_used_ = 0;       // the next entry of the used ring we fill
 };
