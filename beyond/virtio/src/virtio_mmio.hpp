@@ -43,7 +43,7 @@ protected:
     virtual uint32_t device_id() const = 0;
     virtual uint64_t device_features() const { return 0; }  // beyond VERSION_1
     virtual unsigned queue_count() const = 0;
-    virtual uint32_t config(uint64_t /*offset*/) const { return 0; }  // its configuration space
+    virtual uint64_t config(uint64_t /*offset*/) const { return 0; }  // its configuration space
     virtual void kicked(unsigned queue) = 0;  // buffers in `queue` to look at
     virtual void started() {}                 // the driver is ready (DRIVER_OK)
     virtual void stopped() {}                 // the driver reset the device
