@@ -143,7 +143,10 @@ for want in $wants; do
         need "$(dirname "$0")/find-python.sh" python3-pytest
         need "command -v g++" g++
         need "command -v dtc" device-tree-compiler
-        need "command -v patch" patch ;;     # the chapters' solutions
+        need "command -v patch" patch        # the chapters' solutions
+        # disk images, without root (beyond/virtio-blk); in /usr/sbin, which
+        # a user's PATH may lack
+        need "command -v mke2fs || test -x /usr/sbin/mke2fs" e2fsprogs ;;
     debug)
         need "command -v gdb-multiarch" gdb-multiarch ;;
     kernel)

@@ -1,5 +1,6 @@
-// A guest that drives the virtio console of beyond/virtio (virtio-mmio at
-// guest physical 0x10001000) as a driver would, then as a hostile one.
+// A guest that drives the virtio devices of beyond/virtio and
+// beyond/virtio-blk (virtio-mmio at guest physical 0x10001000: the console,
+// and 0x10002000: the disk) as a driver would, then as a hostile one.
 //
 // "virtio-queue": sets the device up, prints a line through the transmit
 // queue; then breaks one rule at a time (a buffer outside its RAM, a
@@ -9,11 +10,16 @@
 // and at the end prints through it once more.
 // "virtio-keys": puts a receive buffer in the queue and waits for the
 // keys the test types.
+// "virtio-disk": reads sector 0 of the disk and writes sector 1; then
+// requests the disk must refuse: past its end, a length that is not whole
+// sectors, data the wrong way, an unknown type; and chains the device
+// must refuse: a header it may write, no status byte.
 #include "guest.hpp"
 
 namespace {
 
-constexpr uint64_t DEVICE = 0x1000'1000;
+constexpr uint64_t CONSOLE = 0x1000'1000, DISK = 0x1000'2000;
+uint64_t device = CONSOLE;
 enum : uint64_t {
     MAGIC = 0x000, VERSION = 0x004, DEVICE_ID = 0x008, DEVICE_FEATURES = 0x010,
     DEVICE_FEATURES_SELECT = 0x014, DRIVER_FEATURES = 0x020, DRIVER_FEATURES_SELECT = 0x024,
@@ -25,7 +31,7 @@ constexpr uint32_t ACKNOWLEDGE = 1, DRIVER = 2, DRIVER_OK = 4, FEATURES_OK = 8, 
 constexpr uint16_t NEXT = 1, WRITE = 2, INDIRECT = 4;
 constexpr unsigned RECEIVE = 0, TRANSMIT = 1, SIZE = 8;
 
-volatile uint32_t& reg(uint64_t offset) { return *reinterpret_cast<volatile uint32_t*>(DEVICE + offset); }
+volatile uint32_t& reg(uint64_t offset) { return *reinterpret_cast<volatile uint32_t*>(device + offset); }
 
 struct Descriptor {
     uint64_t address;
@@ -84,7 +90,7 @@ uint32_t start_device(uint32_t features_high = 1) {
     reg(STATUS) = ACKNOWLEDGE | DRIVER | FEATURES_OK;
     if (!(reg(STATUS) & FEATURES_OK)) return reg(STATUS);
     set_up_queue(RECEIVE);
-    set_up_queue(TRANSMIT);
+    if (device == CONSOLE) set_up_queue(TRANSMIT);
     reg(STATUS) = ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK;
     return reg(STATUS);
 }
@@ -181,11 +187,76 @@ void keys() {
         reg(INTERRUPT_STATUS));
 }
 
+// The disk: one queue (0), requests of a header, data, a status byte.
+struct Request {
+    uint32_t type, reserved;
+    uint64_t sector;
+} header;
+uint8_t status;
+char sector_data[1024];
+constexpr uint32_t IN = 0, OUT = 1, GET_ID = 8;
+
+uint64_t config64(uint64_t offset) {
+    return reg(0x100 + offset) | static_cast<uint64_t>(reg(0x100 + offset + 4)) << 32;
+}
+
+// A chain of header, data (unless size 0), status; the status, or what
+// the device says when it refuses the chain: its status register.
+void disk_request(const char* what, uint32_t type, uint64_t sector, uint32_t size,
+                  uint16_t data_flags, uint16_t header_flags = 0) {
+    Descriptor* d = rings[0].descriptors;
+    header = {type, 0, sector};
+    status = 0xee;
+    const uint16_t after_header = size != 0 ? 1 : 2;
+    d[0] = {reinterpret_cast<uint64_t>(&header), sizeof header, static_cast<uint16_t>(header_flags | NEXT), after_header};
+    d[1] = {reinterpret_cast<uint64_t>(sector_data), size, static_cast<uint16_t>(data_flags | NEXT), 2};
+    d[2] = {reinterpret_cast<uint64_t>(&status), 1, WRITE, 0};
+    const uint16_t before = rings[0].used.index;
+    offer(0, 0);
+    volatile Used& used = rings[0].used;
+    if (used.index == before) {  // not given back: the device refused the chain
+        say("disk: {} -> not served, device status {}", what, reg(STATUS));
+        reg(STATUS) = 0;
+        start_device();
+        return;
+    }
+    say("disk: {} -> status {}, used length {}", what, static_cast<int>(status),
+        static_cast<int>(used.ring[(used.index - 1) % SIZE].length));
+}
+
+void disk() {
+    device = DISK;
+    say("disk: device {}, started, status {}, {} sectors, seg_max {}", reg(DEVICE_ID),
+        start_device(), static_cast<long>(config64(0)), reg(0x100 + 12));
+    const uint64_t sectors = config64(0);
+    disk_request("read sector 0", IN, 0, 512, WRITE);
+    sector_data[40] = '\0';
+    say("disk: sector 0 holds: {}", sector_data);
+    const char text[] = "written by the guest to sector 1";
+    for (size_t i = 0; i < sizeof text; i++) sector_data[i] = text[i];
+    disk_request("write sector 1", OUT, 1, 512, 0);
+    disk_request("GET_ID", GET_ID, 0, 20, WRITE);
+    sector_data[16] = '\0';
+    say("disk: its id: {}", sector_data);
+
+    disk_request("read at the last sector + 1", IN, sectors, 512, WRITE);
+    disk_request("read 2 sectors from the last one", IN, sectors - 1, 1024, WRITE);
+    disk_request("read at sector 2^64 - 1", IN, ~0ull, 512, WRITE);
+    disk_request("read 100 bytes", IN, 0, 100, WRITE);
+    disk_request("read into a buffer the device may not write", IN, 0, 512, 0);
+    disk_request("write from a buffer for the device to write", OUT, 1, 512, WRITE);
+    disk_request("type 99", 99, 0, 512, WRITE);
+    disk_request("a header the device may write", IN, 0, 512, WRITE, WRITE);
+    disk_request("no data, no type", IN, 0, 0, 0);
+    disk_request("read sector 0 again", IN, 0, 512, WRITE);
+}
+
 }  // namespace
 
 extern "C" void guest_main(uint64_t, uint64_t) {
     if (action_is("virtio-queue")) queue_rules();
     else if (action_is("virtio-keys")) keys();
+    else if (action_is("virtio-disk")) disk();
     else fail("virtio: unknown action");
     power_off();
 }

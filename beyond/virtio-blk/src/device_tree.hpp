@@ -1,0 +1,22 @@
+// The device tree the guest boots with: what its machine looks like.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa.hpp"
+
+struct GuestMachine {
+    uint64_t ram_base, ram_size;
+    uint64_t uart_base, uart_size;
+    const char* bootargs;  // the kernel command line
+    GuestIsa isa;          // the extensions the guest's CPU has
+    uint64_t plic_base = 0, plic_size = 0;  // its interrupt controller
+    uint32_t uart_irq = 0;                  // the UART's line on it
+    uint64_t console_base = 0, console_size = 0;  // its virtio console
+    uint32_t console_irq = 0;
+    uint64_t disk_base = 0, disk_size = 0;  // its virtio disk, if it has one (size 0: none)
+    uint32_t disk_irq = 0;
+};
+
+// Writes the blob into `buffer`; returns its size (panics if it does not fit).
+size_t write_guest_device_tree(const GuestMachine& machine, uint8_t* buffer, size_t capacity);
