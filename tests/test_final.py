@@ -14,7 +14,8 @@ KEEPERS = ["final", "beyond/snapshot", "beyond/interrupts", "beyond/virtio"]
 # The kernel command line each stage gives Linux by default: the console
 # it puts the shell on.
 COMMAND_LINE = {"beyond/interrupts": "console=ttyS0 earlycon=sbi",
-                "beyond/virtio": "console=hvc1 earlycon=sbi"}
+                "beyond/virtio": "console=hvc1 earlycon=sbi",
+                "beyond/snapshot": "console=hvc1 earlycon=sbi"}
 
 
 def default_command_line(stage):

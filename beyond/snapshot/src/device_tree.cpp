@@ -1,7 +1,16 @@
 #include "device_tree.hpp"
 
 #include "fdt_writer.hpp"
+#include "plic.hpp"
 #include "print.hpp"
+
+namespace {
+
+// Nodes that others point to, by these numbers (phandles).
+constexpr uint32_t CPU_INTERRUPTS = 1, PLIC = 2;
+constexpr uint32_t SUPERVISOR_EXTERNAL_INTERRUPT = 9;
+
+}  // namespace
 
 size_t write_guest_device_tree(const GuestMachine& machine, uint8_t* buffer, size_t capacity) {
     FdtWriter fdt(buffer, capacity);
@@ -39,14 +48,38 @@ size_t write_guest_device_tree(const GuestMachine& machine, uint8_t* buffer, siz
     fdt.property_u32("#interrupt-cells", 1);
     fdt.property("interrupt-controller", nullptr, 0);
     fdt.property("compatible", "riscv,cpu-intc");
+    fdt.property_u32("phandle", CPU_INTERRUPTS);
     fdt.end_node();
     fdt.end_node();  // cpu@0
     fdt.end_node();  // cpus
+
+    // The PLIC: its one context is the hart's supervisor-mode external
+    // interrupt (cause 9), as `interrupts-extended` says.
+    fdt.begin_node("plic@c000000");
+    fdt.property("compatible", "sifive,plic-1.0.0\0riscv,plic0", 30);
+    fdt.property_u64_pair("reg", machine.plic_base, machine.plic_size);
+    fdt.property_u32("#address-cells", 0);
+    fdt.property_u32("#interrupt-cells", 1);
+    fdt.property("interrupt-controller", nullptr, 0);
+    const uint32_t context[] = {CPU_INTERRUPTS, SUPERVISOR_EXTERNAL_INTERRUPT};
+    fdt.property_u32s("interrupts-extended", context, 2);
+    fdt.property_u32("riscv,ndev", Plic::SOURCES - 1);
+    fdt.property_u32("phandle", PLIC);
+    fdt.end_node();
 
     fdt.begin_node("uart@10000000");
     fdt.property("compatible", "ns16550a");
     fdt.property_u64_pair("reg", machine.uart_base, machine.uart_size);
     fdt.property_u32("clock-frequency", 3'686'400);
+    fdt.property_u32("interrupt-parent", PLIC);
+    fdt.property_u32("interrupts", machine.uart_irq);
+    fdt.end_node();
+
+    fdt.begin_node("virtio_mmio@10001000");
+    fdt.property("compatible", "virtio,mmio");
+    fdt.property_u64_pair("reg", machine.console_base, machine.console_size);
+    fdt.property_u32("interrupt-parent", PLIC);
+    fdt.property_u32("interrupts", machine.console_irq);
     fdt.end_node();
 
     fdt.end_node();  // the root

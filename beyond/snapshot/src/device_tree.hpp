@@ -10,6 +10,10 @@ struct GuestMachine {
     uint64_t uart_base, uart_size;
     const char* bootargs;  // the kernel command line
     GuestIsa isa;          // the extensions the guest's CPU has
+    uint64_t plic_base = 0, plic_size = 0;  // its interrupt controller
+    uint32_t uart_irq = 0;                  // the UART's line on it
+    uint64_t console_base = 0, console_size = 0;  // its virtio console
+    uint32_t console_irq = 0;
 };
 
 // Writes the blob into `buffer`; returns its size (panics if it does not fit).

@@ -87,6 +87,13 @@ void FdtWriter::property_u64_pair(const char* name, uint64_t a, uint64_t b) {
     property(name, bytes, 16);
 }
 
+void FdtWriter::property_u32s(const char* name, const uint32_t* cells, size_t count) {
+    uint8_t bytes[64];
+    if (count > sizeof bytes / 4) count = 0, overflow_ = true;  // more than we ever write
+    for (size_t i = 0; i < count; i++) write_be32(bytes + 4 * i, cells[i]);
+    property(name, bytes, 4 * count);
+}
+
 size_t FdtWriter::finish() {
     put_u32(END);
     const size_t structure_size = position_ - STRUCTURE_START;

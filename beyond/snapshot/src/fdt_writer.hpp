@@ -22,6 +22,7 @@ public:
     void property(const char* name, const char* string);             // with its '\0'
     void property_u32(const char* name, uint32_t value);
     void property_u64_pair(const char* name, uint64_t a, uint64_t b);  // e.g. reg = <base size>
+    void property_u32s(const char* name, const uint32_t* cells, size_t count);  // <a b c ...>
 
     // Finish the blob; returns its size, or 0 if it did not fit (or nodes
     // were left open).

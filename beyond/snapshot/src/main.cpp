@@ -7,15 +7,18 @@
 #include "device_tree.hpp"
 #include "fdt.hpp"
 #include "guest_memory.hpp"
+#include "host_console.hpp"
 #include "linux_loader.hpp"
 #include "mem.hpp"
 #include "memlayout.hpp"
 #include "options.hpp"
+#include "plic.hpp"
 #include "power.hpp"
 #include "print.hpp"
 #include "sandbox.hpp"
 #include "uart.hpp"
 #include "vcpu.hpp"
+#include "virtio_console.hpp"
 #include "vmexit.hpp"
 #include "watchdog.hpp"
 
@@ -111,14 +114,31 @@ GuestIsa guest_cpu(uintptr_t device_tree) {
 // Describe the machine to the guest, in its RAM, where a1 will point.
 uint64_t place_device_tree(GuestMemory& memory, uint64_t ram_size, const LoadedKernel& kernel,
                            const char* command_line, const GuestIsa& isa) {
-    const GuestMachine machine{memlayout::GUEST_RAM_BASE, ram_size, memlayout::GUEST_UART_BASE,
-                               memlayout::GUEST_UART_SIZE, command_line, isa};
+    const GuestMachine machine{memlayout::GUEST_RAM_BASE,  ram_size,
+                               memlayout::GUEST_UART_BASE, memlayout::GUEST_UART_SIZE,
+                               command_line,               isa,
+                               memlayout::GUEST_PLIC_BASE, memlayout::GUEST_PLIC_SIZE,
+                               memlayout::GUEST_UART_IRQ,  memlayout::GUEST_VIRTIO_CONSOLE_BASE,
+                               memlayout::GUEST_VIRTIO_SIZE, memlayout::GUEST_VIRTIO_CONSOLE_IRQ};
     const uint64_t where = memlayout::guest_device_tree(ram_size);
     if (kernel.end > where) PANIC("the kernel reaches {:#x}, over its device tree at {:#x}", kernel.end, where);
     uint8_t* buffer = memory.host_pointer(where, memlayout::DEVICE_TREE_MAX);
     const size_t size = write_guest_device_tree(machine, buffer, memlayout::DEVICE_TREE_MAX);
     println("Device tree for the guest: {} bytes at guest {:#x}", size, where);
     return where;
+}
+
+// The keys go to the virtio console once its driver starts
+// (host_console.hpp). A command line that puts Linux's console elsewhere
+// (the last console= is the one) would leave its shell waiting for keys
+// that never come: say so now.
+void check_console(const char* command_line) {
+    const char* last = nullptr;
+    for (const char* p = command_line; *p != '\0'; p++)
+        if ((p == command_line || p[-1] == ' ') && memcmp(p, "console=", 8) == 0) last = p + 8;
+    if (last != nullptr && memcmp(last, "hvc1", 4) == 0 && (last[4] == ' ' || last[4] == '\0')) return;
+    println("[hypervisor] note: keys go to the virtio console (console=hvc1) once its driver "
+            "starts; another console gets none");
 }
 
 }  // namespace
@@ -133,27 +153,36 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     const FreeRam free = free_ram(device_tree, image);  // from here on, the device tree may go
     heap::init(free.begin, free.end);
 
-    // 1. Prepare guest memory: RAM, and a device that is not really there.
-    static Uart uart;
+    // 1. Prepare guest memory: RAM, and devices that are not really there:
+    //    a UART, a virtio console, and the interrupt controller their
+    //    interrupt lines go to.
+    static Plic plic;
+    static Uart uart(plic, memlayout::GUEST_UART_IRQ);
     GuestMemory memory;
+    VirtioConsole console(memory, plic, memlayout::GUEST_VIRTIO_CONSOLE_IRQ);
     memory.add_ram("ram", memlayout::GUEST_RAM_BASE, ram_size);
     memory.add_mmio("uart", memlayout::GUEST_UART_BASE, memlayout::GUEST_UART_SIZE, &uart);
+    memory.add_mmio("plic", memlayout::GUEST_PLIC_BASE, memlayout::GUEST_PLIC_SIZE, &plic);
+    memory.add_mmio("console", memlayout::GUEST_VIRTIO_CONSOLE_BASE, memlayout::GUEST_VIRTIO_SIZE,
+                    &console);
     memory.activate();
     memory.print();
 
     // 2. Load the boot image, and describe the machine to it.
     const LoadedKernel kernel = load_linux(memory, image.data, image.size);
     const char* command_line = options.guest_command_line != nullptr ? options.guest_command_line
-                                                                     : "console=hvc0 earlycon=sbi";
+                                                                     : "console=hvc1 earlycon=sbi";
     const uint64_t guest_device_tree =
         place_device_tree(memory, ram_size, kernel, command_line, isa);
+    check_console(command_line);
 
-    // 3. Initialise the vCPU as Linux expects it, and our own timer; and
-    //    the sandbox, with the room for its snapshot.
+    // 3. Initialise the vCPU as Linux expects it, our own timer, the
+    //    keyboard's interrupt; and the sandbox, with the room for its snapshot.
     Vcpu vcpu(kernel.entry, /*hart_id=*/0, guest_device_tree);
-    static Sandbox sandbox(memory, uart);
+    static Sandbox sandbox(memory, {plic, uart, console});
     VmExitHandler handler(memory, sandbox);
     watchdog::start();
+    host_console::start(hart_id);
     println("Entering the guest at {:#x}", kernel.entry);
 
     // 4. try { run the guest } catch (VM exit) { handle it }, and continue.
@@ -168,6 +197,9 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
 
     // 5. The guest is done (or misbehaved): report, and end the machine.
     handler.print_statistics();
+    const VirtioConsole::Counts sent = VirtioConsole::counts();
+    println("[hypervisor] virtio console: {} kicks, {} buffers of {} bytes out, {} of {} bytes in",
+            sent.kicks, sent.buffers_out, sent.bytes_out, sent.buffers_in, sent.bytes_in);
     if (next == Next::PowerOff) power::shut_down();
     println("The guest stopped.");
     power::fail(power::GUEST_STOPPED_EXIT_STATUS);

@@ -10,6 +10,12 @@ inline constexpr uintptr_t TEST_DEVICE = 0x0010'0000;
 // Where OpenSBI jumps to, and where linker.ld places the hypervisor.
 inline constexpr uintptr_t HYPERVISOR_BASE = 0x8020'0000;
 
+// The machine's own devices that we drive: its UART, whose interrupt line
+// goes to its interrupt controller (the PLIC), source 10.
+inline constexpr uintptr_t HOST_UART = 0x1000'0000;
+inline constexpr uintptr_t HOST_PLIC = 0x0c00'0000;
+inline constexpr unsigned HOST_UART_IRQ = 10;
+
 // ---- The guest's physical address space ----
 
 // Guest RAM starts where it does on a real virt board, so Linux finds it
@@ -23,6 +29,18 @@ inline constexpr uint64_t MEGAPAGE = 2 * 1024 * 1024;
 // The guest's serial port (a 16550 UART, emulated from step07 on).
 inline constexpr uint64_t GUEST_UART_BASE = 0x1000'0000;
 inline constexpr uint64_t GUEST_UART_SIZE = 0x100;
+inline constexpr unsigned GUEST_UART_IRQ = 10;  // its line on the guest's PLIC
+
+// The guest's console, a virtio device where the virt board has its first
+// virtio-mmio slot, and its line on the PLIC.
+inline constexpr uint64_t GUEST_VIRTIO_CONSOLE_BASE = 0x1000'1000;
+inline constexpr uint64_t GUEST_VIRTIO_SIZE = 0x1000;
+inline constexpr unsigned GUEST_VIRTIO_CONSOLE_IRQ = 1;
+
+// The guest's interrupt controller, where the virt board has its PLIC:
+// the registers of one context (its hart's supervisor mode) fit in 4 MiB.
+inline constexpr uint64_t GUEST_PLIC_BASE = 0x0c00'0000;
+inline constexpr uint64_t GUEST_PLIC_SIZE = 0x40'0000;
 
 // The device tree we write for the guest: 2 MiB below the top of its RAM.
 inline constexpr uint64_t DEVICE_TREE_MAX = 64 * 1024;

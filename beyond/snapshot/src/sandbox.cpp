@@ -1,6 +1,7 @@
 #include "sandbox.hpp"
 
 #include "guest_console.hpp"
+#include "host_console.hpp"
 #include "sbi.hpp"
 
 namespace {
@@ -37,7 +38,7 @@ void Sandbox::between_exits(Vcpu& vcpu) {
     if (asked == Asked::Take) take(vcpu, true);
     if (asked == Asked::Restore) restore(vcpu, false, true);
     // Commands, in the order typed; reading goes on after each.
-    for (char key; (key = guest_console::take_command()) != 0; guest_console::poll()) obey(vcpu, key);
+    for (char key; (key = host_console::take_command()) != 0; host_console::read_on()) obey(vcpu, key);
 }
 
 void Sandbox::obey(Vcpu& vcpu, char key) {

@@ -4,7 +4,7 @@
 // The controller is whoever drives the guest: a person at the console, or
 // the program that runs an AI agent's commands in it and wants the clean
 // machine back after each attempt. It speaks in-band, on the console
-// (guest_console.hpp), with Ctrl-] and a key:
+// (host_console.hpp), with Ctrl-] and a key:
 //
 //     s   take a snapshot (again: the new one replaces the old)
 //     r   restore it: copy back the pages written since
@@ -48,12 +48,11 @@
 #include "guest_memory.hpp"
 #include "print.hpp"
 #include "snapshot.hpp"
-#include "uart.hpp"
 #include "vcpu.hpp"
 
 class Sandbox {
 public:
-    Sandbox(GuestMemory& memory, Uart& uart) : snapshot_(memory, uart) {}
+    Sandbox(GuestMemory& memory, const Devices& devices) : snapshot_(memory, devices) {}
 
     // The guest called sbi::Extension::Snapshot: answer it (a0, a1, pc).
     void hypercall(Vcpu& vcpu);

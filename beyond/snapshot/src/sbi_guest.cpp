@@ -2,6 +2,7 @@
 
 #include "debug_console.hpp"
 #include "guest_console.hpp"
+#include "host_console.hpp"
 #include "print.hpp"
 #include "riscv.hpp"
 #include "sbi.hpp"
@@ -123,7 +124,8 @@ SbiOutcome handle_sbi_call(Vcpu& vcpu, GuestMemory& memory) {
         case Extension::LegacyConsolePutchar:
             guest_console::put(static_cast<char>(arg0));
             return legacy(0);
-        case Extension::LegacyConsoleGetchar: return legacy(guest_console::getchar());
+        case Extension::LegacyConsoleGetchar:
+            return legacy(host_console::take(nullptr));  // the SBI console's keys
         case Extension::LegacyClearIpi:
             riscv::clear_hvip(riscv::guest_interrupt::SOFTWARE);
             return legacy(0);
@@ -143,12 +145,12 @@ SbiOutcome handle_sbi_call(Vcpu& vcpu, GuestMemory& memory) {
         case Extension::DebugConsole:
             result = debug_console::call(memory, function, arg0, arg1, arg2);
             break;
-        case Extension::Snapshot: break;  // not ours to answer: vmexit.cpp gives it to the sandbox
         case Extension::SystemReset:
             if (function == 0 && arg0 == 0) return SbiOutcome::PowerOff;
             if (function == 0 && (arg0 == 1 || arg0 == 2)) return SbiOutcome::Reboot;
             result = {function == 0 ? Error::InvalidParam : Error::NotSupported};
             break;
+        case Extension::Snapshot: break;  // not ours to answer: vmexit.cpp gives it to the sandbox
     }
     if (result.error == Error::NotSupported && unsupported_log.count())
         println("[hypervisor] SBI call not supported: extension {:#x}, function {}", extension,

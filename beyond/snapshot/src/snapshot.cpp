@@ -23,8 +23,9 @@ void copy_page(uint8_t* to, const uint8_t* from) {
 
 }  // namespace
 
-Snapshot::Snapshot(GuestMemory& memory, Uart& uart)
-    : memory_(memory), log_(memory.dirty_log()), uart_(uart) {
+Snapshot::Snapshot(GuestMemory& memory, const Devices& devices)
+    : memory_(memory), log_(memory.dirty_log()), devices_(devices), plic_copy_(devices.plic),
+      uart_copy_(devices.uart), console_copy_(devices.console) {
     const Region* ram = memory.find(memlayout::GUEST_RAM_BASE);
     log_.watch(*ram, memory.page_table());
     ram_ = ram->host;
@@ -47,8 +48,11 @@ Snapshot::Cost Snapshot::take(const Vcpu& vcpu) {
         copied = log_.count();
         log_.protect_logged();
     }
-    uart_copy_ = uart_;  // the device's registers: the object is all of its state
-    guest_console::save(keys_);
+    // The devices: each object is all of its state.
+    plic_copy_ = devices_.plic;
+    uart_copy_ = devices_.uart;
+    console_copy_ = devices_.console;
+    host_console::save(keys_);
     taken_ = true;
     taken_at_ = start;
     restores_ = 0;
@@ -76,8 +80,10 @@ Snapshot::Cost Snapshot::restore_full(Vcpu& vcpu) {
 // guest that is now out of date.
 void Snapshot::restore_the_rest(Vcpu& vcpu) {
     load_cpu(vcpu, cpu_);
-    uart_ = uart_copy_;
-    guest_console::load(keys_);
+    devices_.plic = plic_copy_;
+    devices_.uart = uart_copy_;
+    devices_.console = console_copy_;
+    host_console::load(keys_);
     // The guest's own page tables are back as they were, and vsatp with
     // them: its cached translations (virtual to guest physical) may be
     // stale. (protect_logged() fenced the G-stage ones: hfence.gvma.)

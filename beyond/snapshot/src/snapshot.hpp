@@ -3,9 +3,10 @@
 // The hypervisor owns all of the guest's state. Its RAM is host memory we
 // handed it; its CPU is registers we save at every exit anyway, or that it
 // left in the CPU (cpu_state.hpp); its devices are objects of ours (the
-// UART, the console's queue of keys). So a snapshot is a copy of the three,
-// and a restore puts the copy back: the guest goes on from the moment of
-// the snapshot, and cannot tell.
+// PLIC, the UART, the virtio console with its queues' indices, the keys
+// not taken yet). So a snapshot is a copy of the three, and a restore puts
+// the copy back: the guest goes on from the moment of the snapshot, and
+// cannot tell. (The queues' rings are in guest RAM: copied with it.)
 //
 // RAM is most of it: 64 MiB by default, against a few hundred bytes of CPU.
 // The first snapshot copies all of it. From then on the dirty log
@@ -21,16 +22,25 @@
 #include <stdint.h>
 
 #include "cpu_state.hpp"
-#include "guest_console.hpp"
 #include "guest_memory.hpp"
+#include "host_console.hpp"
+#include "plic.hpp"
 #include "uart.hpp"
 #include "vcpu.hpp"
+#include "virtio_console.hpp"
+
+// The guest's devices: objects whose state is all in them.
+struct Devices {
+    Plic& plic;
+    Uart& uart;
+    VirtioConsole& console;
+};
 
 class Snapshot {
 public:
     // Room for the copy of guest RAM (as large as it): found now, at boot,
     // so that a machine without it stops with a clear message.
-    Snapshot(GuestMemory& memory, Uart& uart);
+    Snapshot(GuestMemory& memory, const Devices& devices);
 
     struct Cost {
         size_t pages;    // of RAM copied
@@ -61,12 +71,14 @@ private:
 
     GuestMemory& memory_;
     DirtyLog& log_;
-    Uart& uart_;
+    Devices devices_;
     uint8_t* ram_;   // guest RAM, in our memory
     uint8_t* copy_;  // the snapshot's copy of it
     CpuState cpu_{};
+    Plic plic_copy_;
     Uart uart_copy_;
-    guest_console::Queue keys_{};
+    VirtioConsole console_copy_;
+    host_console::Saved keys_{};
     bool taken_ = false;
     uint64_t taken_at_ = 0;
     uint64_t restores_ = 0;

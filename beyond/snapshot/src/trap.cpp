@@ -37,6 +37,7 @@ const char* name(uint64_t scause) {
         case Cause::VirtualInstruction: return "virtual instruction";
         case Cause::StoreGuestPageFault: return "store guest-page fault";
         case Cause::SupervisorTimerInterrupt: return "supervisor timer interrupt";
+        case Cause::SupervisorExternalInterrupt: return "supervisor external interrupt";
     }
     return "unknown exception";
 }

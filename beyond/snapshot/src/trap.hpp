@@ -26,6 +26,7 @@ enum class Cause : uint64_t {
     VirtualInstruction = 22,
     StoreGuestPageFault = 23,
     SupervisorTimerInterrupt = INTERRUPT | 5,  // our own timer
+    SupervisorExternalInterrupt = INTERRUPT | 9,  // a device of the machine's: the UART
 };
 
 // Exceptions the guest handles itself (hedeleg): a page fault in the

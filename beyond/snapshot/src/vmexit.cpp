@@ -1,12 +1,13 @@
 #include "vmexit.hpp"
 
 #include "debug_console.hpp"
-#include "guest_console.hpp"
+#include "host_console.hpp"
 #include "mmio.hpp"
 #include "print.hpp"
 #include "sbi.hpp"
 #include "sbi_guest.hpp"
 #include "trap.hpp"
+#include "virtio_mmio.hpp"
 #include "watchdog.hpp"
 
 using trap::Cause;
@@ -22,7 +23,7 @@ Next VmExitHandler::handle(Vcpu& vcpu, const VmExit& exit) {
                 return Next::Continue;  // pc stays: the store runs again, on a writable page
             }
             [[fallthrough]];  // else a device access (or a stray one)
-        case Cause::LoadGuestPageFault:  // a device access (or a stray one)
+        case Cause::LoadGuestPageFault:
             switch (handle_mmio(vcpu, exit, memory_)) {
                 case MmioOutcome::Done:
                     counts_[Mmio]++;
@@ -46,9 +47,15 @@ Next VmExitHandler::handle(Vcpu& vcpu, const VmExit& exit) {
 
         case Cause::SupervisorTimerInterrupt:  // our own timer: see watchdog.hpp
             watchdog::rearm();
-            guest_console::poll();  // the controller's keys, even from a guest that never reads
+            VirtioMmio::tick_all();
+            host_console::tick();  // the controller's keys, even past a guest that never reads
             counts_[Watchdog]++;
             return Next::Continue;  // an interrupt: the guest goes on where it was
+
+        case Cause::SupervisorExternalInterrupt:  // the machine's UART: keys (host_console.hpp)
+            host_console::on_interrupt();
+            counts_[Keys]++;
+            return Next::Continue;
 
         default:
             break;
@@ -108,8 +115,9 @@ Next VmExitHandler::stop(const char* why, const VmExit& exit) {
 }
 
 void VmExitHandler::print_statistics() const {
-    static constexpr const char* NAMES[KINDS] = {"SBI console", "SBI timer", "SBI other", "MMIO",
-                                                 "dirty page", "illegal insn", "watchdog", "stopped"};
+    static constexpr const char* NAMES[KINDS] = {"SBI console", "SBI timer", "SBI other",
+                                                 "MMIO", "dirty page", "illegal insn", "watchdog",
+                                                 "keys", "stopped"};
     uint64_t total = 0;
     println("[hypervisor] VM exits caught:");
     for (int kind = 0; kind < KINDS; kind++) {
@@ -123,8 +131,8 @@ void VmExitHandler::print_statistics() const {
     const MmioDecodeCounts decoded = mmio_decode_counts();
     println("[hypervisor] MMIO: {} decoded from htinst, {} fetched with hlvx",
             decoded.from_htinst, decoded.fetched);
+    if (host_console::dropped() != 0)
+        println("[hypervisor] keys dropped, the guest's queue full: {}", host_console::dropped());
     if (unsupported_sbi_calls() != 0)
         println("[hypervisor] SBI calls not supported: {}", unsupported_sbi_calls());
-    if (guest_console::dropped() != 0)
-        println("[hypervisor] keys dropped, the guest's queue full: {}", guest_console::dropped());
 }

@@ -34,7 +34,8 @@ public:
 
 private:
     enum Kind {
-        SbiConsole, SbiTimer, SbiOther, Mmio, DirtyPage, IllegalInstruction, Watchdog, Stopped, KINDS
+        SbiConsole, SbiTimer, SbiOther, Mmio, DirtyPage, IllegalInstruction, Watchdog, Keys, Stopped,
+        KINDS
     };
 
     Next hypervisor_call(Vcpu& vcpu);
