@@ -58,7 +58,7 @@ echo "[linux] compiling the userland shell and the programs for /bin"
 rootfs=$WORK/rootfs
 rm -rf "$rootfs" && mkdir -p "$rootfs/bin"
 # shellcheck disable=SC2086  # the flags are a list
-"${CROSS_COMPILE}gcc" $USERLAND_CFLAGS -o "$rootfs/init" userland/init.c
+"${CROSS_COMPILE}gcc" $USERLAND_CFLAGS -o "$rootfs/init" userland/*.c
 {
 	echo 'dir /dev 0755 0 0'
 	echo 'nod /dev/console 0600 0 0 c 5 1'
