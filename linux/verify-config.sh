@@ -9,6 +9,8 @@
 #
 # Fragment lines understood:  CONFIG_FOO=value   and   # CONFIG_FOO is not set
 # ("=n" and "is not set" both mean: must not be y or m in the result).
+# An option that older kernels do not have follows a comment line that
+# says "(newer kernels only)": when a kernel leaves it out, it is skipped.
 
 if [ $# -lt 2 ]; then
 	echo "usage: $0 CONFIG FRAGMENT..." >&2
@@ -20,8 +22,15 @@ shift
 bad=0
 
 for fragment in "$@"; do
+	newer_only=0
 	while IFS= read -r line; do
+		previous_newer_only=$newer_only
+		newer_only=0
 		case $line in
+		*"(newer kernels only)"*)
+			newer_only=1
+			continue
+			;;
 		CONFIG_*=*)
 			option=${line%%=*}
 			want=${line#*=}
@@ -37,6 +46,11 @@ for fragment in "$@"; do
 		esac
 		got=$(sed -n "s/^$option=//p" "$config" | tail -n 1)
 		[ -n "$got" ] || got=n
+		if [ "$got" = n ] && [ $previous_newer_only = 1 ] &&
+		   ! grep -q "^# $option is not set" "$config"; then
+			echo "[linux] config check: $option is not in this kernel (newer kernels only)"
+			continue
+		fi
 		if [ "$got" != "$want" ]; then
 			echo "error: $option: $fragment asks for '$want'," \
 				"but the final .config has '$got'" >&2
