@@ -32,7 +32,7 @@ endif
 
 # Booting needs the build tools and the kernel's, not the test tools.
 # STEP=step03 or STEP=beyond/snapshot boots another stage.
-run:
+run: check-smp
 	@scripts/ensure-tools.sh build kernel
 	@stage=$(if $(STEP),$$(ls -d $(STEP)* 2>/dev/null | head -1),$(NEWEST)); \
 	 test -n "$$stage" || { echo "no stage matches '$(STEP)'" >&2; exit 2; }; \
@@ -41,15 +41,22 @@ run:
 # Steps 01-04 boot no kernel: testing one of them needs neither the
 # kernel's tools nor the kernel. The others build it first, with its
 # progress shown (the tests would build it silently).
-test: test-tools
+test: check-smp test-tools
 	@$$(scripts/find-python.sh) -m pytest tests $(if $(STEP),--stage $(STEP)) $(PYTEST_ARGS)
 
 # The same tests N times in a row (default 10), counting each one's
 # failures: a test that fails now and then is a bug. MARK=interactive
 # keeps the tests that type into a guest or depend on its timing.
-soak: test-tools
+soak: check-smp test-tools
 	@$$(scripts/find-python.sh) scripts/soak.py $(or $(N),10) $(if $(STEP),--stage $(STEP)) \
 	   $(if $(MARK),-m $(MARK)) $(PYTEST_ARGS)
+
+# SMP=N (several harts) is beyond/smp's alone: any other stage has one
+# hart, and says so rather than boot one and ignore SMP.
+check-smp:
+	@case "$(SMP)" in ""|1) ;; *) case "$(STEP)" in beyond/smp|beyond/smp/) ;; \
+	   *) echo "error: SMP=$(SMP): only beyond/smp runs several harts (STEP=beyond/smp);" \
+	        "$(if $(STEP),$(STEP) has one,the other stages have one)" >&2; exit 2 ;; esac ;; esac
 
 test-tools:
 	@case "$(STEP)" in \
@@ -102,13 +109,15 @@ linux:
 # (default 5), and compare; KERNEL=/abs/path/Image boots another kernel,
 # APPEND="..." gives both boots another kernel command line. Then the
 # beyond/ stages against their baselines: a snapshot restore against a
-# boot, a program with no kernel against the same one under Linux.
+# boot, a program with no kernel against the same one under Linux, the
+# console and disk of the devices' stages against final/ and plain QEMU.
 bench: tools
 	@python=$$(scripts/find-python.sh) && \
 	 $$python scripts/bench.py $(if $(RUNS),--runs $(RUNS)) \
 	   $(if $(KERNEL),--kernel $(KERNEL)) $(if $(APPEND),--append "$(APPEND)") && \
 	 $$python scripts/bench_snapshot.py $(if $(RUNS),--runs $(RUNS)) && \
-	 $$python scripts/bench_syscalls.py $(if $(RUNS),--runs $(RUNS))
+	 $$python scripts/bench_syscalls.py $(if $(RUNS),--runs $(RUNS)) && \
+	 $$python scripts/bench_devices.py $(if $(RUNS),--runs $(RUNS))
 
 # Lines of C++ and assembly in final/src, comments and blank lines left out.
 loc:
@@ -121,4 +130,4 @@ clean:
 	for stage in $(STAGES) $(BEYOND); do $(MAKE) -C $$stage clean; done
 	rm -rf tests/logs solution-*/ beyond/solution-*/
 
-.PHONY: run test soak test-tools test-fresh diff solution linux bench loc tools clean
+.PHONY: run test soak check-smp test-tools test-fresh diff solution linux bench loc tools clean
