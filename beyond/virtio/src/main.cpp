@@ -162,7 +162,7 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     memory.add_ram("ram", memlayout::GUEST_RAM_BASE, ram_size);
     memory.add_mmio("uart", memlayout::GUEST_UART_BASE, memlayout::GUEST_UART_SIZE, &uart);
     memory.add_mmio("plic", memlayout::GUEST_PLIC_BASE, memlayout::GUEST_PLIC_SIZE, &plic);
-    memory.add_mmio("console", memlayout::GUEST_VIRTIO_CONSOLE_BASE, memlayout::GUEST_VIRTIO_SIZE,
+    memory.add_mmio("virtio", memlayout::GUEST_VIRTIO_CONSOLE_BASE, memlayout::GUEST_VIRTIO_SIZE,
                     &console);
     memory.activate();
     memory.print();
