@@ -1,5 +1,6 @@
 #include "host_console.hpp"
 
+#include "control.hpp"
 #include "mem.hpp"
 #include "memlayout.hpp"
 #include "riscv.hpp"
@@ -95,9 +96,24 @@ void start(uint64_t hart_id) {
 
 void on_interrupt() {
     const uint32_t source = plic(claim_of(context));
-    const bool arrived = read_uart();
+    if (source == memlayout::HOST_UART_IRQ && read_uart()) keys_arrived();
+    else if (source != 0 && source == control::interrupt_source()) control::on_interrupt();
     if (source != 0) plic(claim_of(context)) = source;  // complete it
-    if (arrived && reader != nullptr) reader->keys_arrived();
+}
+
+bool accept_key(uint8_t key) {
+    if (count == QUEUE_SIZE) return false;
+    enqueue(key);
+    return true;
+}
+
+void accept_command(char key) {
+    command = key;
+    receive_interrupt(false);  // the UART's keys wait too
+}
+
+void keys_arrived() {
+    if (reader != nullptr) reader->keys_arrived();
 }
 
 void hand_over_to(Reader* device) { reader = device; }
@@ -126,7 +142,8 @@ char take_command() {
 }
 
 void read_on() {
-    if (read_uart() && reader != nullptr) reader->keys_arrived();
+    if (read_uart()) keys_arrived();
+    control::resume();
 }
 
 void tick() {

@@ -49,6 +49,12 @@ bool waiting(const Reader* reader);
 
 inline constexpr char ESCAPE = 0x1d;  // Ctrl-]
 
+// The control channel's keys and commands (control.hpp), into the same
+// queue and the same command as the UART's. False: no room for the key.
+bool accept_key(uint8_t key);
+void accept_command(char command);
+void keys_arrived();  // tell the reader
+
 // A command read and not carried out yet: the key that followed Ctrl-]
 // (then it is no longer waiting); 0 if there is none.
 char take_command();
@@ -63,7 +69,7 @@ void tick();
 uint64_t dropped();  // keys dropped so
 
 // What a snapshot keeps: the keys not taken yet, and whose they are.
-inline constexpr size_t QUEUE_SIZE = 4096;
+inline constexpr size_t QUEUE_SIZE = 65536;
 struct Saved {
     uint8_t keys[QUEUE_SIZE];
     size_t count;

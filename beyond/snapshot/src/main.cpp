@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "alloc.hpp"
+#include "control.hpp"
 #include "device_tree.hpp"
 #include "fdt.hpp"
 #include "guest_memory.hpp"
@@ -183,6 +184,9 @@ extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) 
     VmExitHandler handler(memory, sandbox);
     watchdog::start();
     host_console::start(hart_id);
+    if (options.control && !control::start(hart_id))
+        PANIC("option control: QEMU has no virtio console for it (-device virtconsole; "
+              "the sandbox library gives one, make run CONTROL=socket too)");
     println("Entering the guest at {:#x}", kernel.entry);
 
     // 4. try { run the guest } catch (VM exit) { handle it }, and continue.

@@ -15,6 +15,13 @@ inline constexpr uintptr_t HYPERVISOR_BASE = 0x8020'0000;
 inline constexpr uintptr_t HOST_UART = 0x1000'0000;
 inline constexpr uintptr_t HOST_PLIC = 0x0c00'0000;
 inline constexpr unsigned HOST_UART_IRQ = 10;
+// Its virtio-mmio slots: 8 pages of registers, where QEMU's -device
+// virtio-...-device options land (the control channel's console), slot N's
+// interrupt on line 1 + N.
+inline constexpr uintptr_t HOST_VIRTIO_BASE = 0x1000'1000;
+inline constexpr uintptr_t HOST_VIRTIO_SIZE = 0x1000;
+inline constexpr unsigned HOST_VIRTIO_SLOTS = 8;
+inline constexpr unsigned HOST_VIRTIO_IRQ = 1;
 
 // ---- The guest's physical address space ----
 

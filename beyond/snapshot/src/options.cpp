@@ -60,8 +60,10 @@ Options parse_options(char* text) {
                 options.bad_word = word;
                 return options;
             }
+        } else if (starts_with(word, "control") && word[7] == '\0') {
+            options.control = true;
         } else if (*word != '\0') {
-            options.error = "unknown option (the only one is mem=SIZE)";
+            options.error = "unknown option (they are mem=SIZE and control)";
             options.bad_word = word;
             return options;
         }

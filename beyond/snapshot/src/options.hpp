@@ -8,7 +8,8 @@
 // on as it is (empty: our default). With no `--`, all of it is the guest's,
 // as QEMU users expect of -append.
 //
-// Options: mem=SIZE, the guest's RAM (a number of bytes, or with K, M or G).
+// Options: mem=SIZE, the guest's RAM (a number of bytes, or with K, M or G);
+// control: the controller speaks to us on a channel of its own (control.hpp).
 //
 // Plain logic, also compiled and tested on the host.
 #pragma once
@@ -17,6 +18,7 @@
 
 struct Options {
     uint64_t guest_ram = 0;                 // mem=; 0: not given
+    bool control = false;                   // control
     const char* guest_command_line = nullptr;  // nullptr: not given
     const char* error = nullptr;            // what is wrong with them, if anything
     const char* bad_word = nullptr;         // ... and where

@@ -1,5 +1,6 @@
 #include "sandbox.hpp"
 
+#include "control.hpp"
 #include "guest_console.hpp"
 #include "host_console.hpp"
 #include "sbi.hpp"
@@ -29,6 +30,7 @@ void Sandbox::hypercall(Vcpu& vcpu) {
 }
 
 void Sandbox::between_exits(Vcpu& vcpu) {
+    control::poll();  // the controller's frames, if it has a channel of its own
     if (guest_console::prompt_waiting()) {  // the shell's first prompt: ready
         take(vcpu, false);
         guest_console::release_prompt();
@@ -47,19 +49,17 @@ void Sandbox::obey(Vcpu& vcpu, char key) {
         case 'r': restore(vcpu, false, false); return;
         case 'f': restore(vcpu, true, false); return;
         case 'i':
-            answer(false);
             if (!snapshot_.taken()) {
-                println("[snapshot] status none");
+                control::report("[snapshot] status none");
                 return;
             }
-            println("[snapshot] status pages={} dirty={} restores={} age_ms={}", snapshot_.pages(),
-                    snapshot_.dirty_pages(), snapshot_.restores(),
-                    (riscv::read_time() - snapshot_.taken_at()) / (1000 * TICKS_PER_US));
+            control::report("[snapshot] status pages={} dirty={} restores={} age_ms={}",
+                            snapshot_.pages(), snapshot_.dirty_pages(), snapshot_.restores(),
+                            (riscv::read_time() - snapshot_.taken_at()) / (1000 * TICKS_PER_US));
             return;
         default:
-            answer(false);
-            println("[snapshot] refused reason=unknown-command key={:#x}",
-                    static_cast<unsigned>(static_cast<uint8_t>(key)));
+            control::report("[snapshot] refused reason=unknown-command key={:#x}",
+                            static_cast<unsigned>(static_cast<uint8_t>(key)));
     }
 }
 
@@ -67,40 +67,38 @@ void Sandbox::take(Vcpu& vcpu, bool by_guest) {
     const Snapshot::Cost cost = snapshot_.take(vcpu);
     if (by_guest) snapshot_.resume_with(a1, RESUMED);
     if (answer(by_guest))
-        println("[snapshot] taken pages={} copied={} us={}", snapshot_.pages(), cost.pages,
-                cost.ticks / TICKS_PER_US);
+        control::report("[snapshot] taken pages={} copied={} us={}", snapshot_.pages(),
+                        cost.pages, cost.ticks / TICKS_PER_US);
     verify();
 }
 
 void Sandbox::restore(Vcpu& vcpu, bool full, bool by_guest) {
     if (!snapshot_.taken()) {  // (the guest's call was answered already)
-        if (answer(by_guest)) println("[snapshot] refused reason=no-snapshot");
+        if (answer(by_guest)) control::report("[snapshot] refused reason=no-snapshot");
         return;
     }
     const Snapshot::Cost cost = full ? snapshot_.restore_full(vcpu) : snapshot_.restore(vcpu);
     if (answer(by_guest))
-        println("[snapshot] restored pages={} us={} copy={}", cost.pages, cost.ticks / TICKS_PER_US,
-                full ? "full" : "dirty");
+        control::report("[snapshot] restored pages={} us={} copy={}", cost.pages,
+                        cost.ticks / TICKS_PER_US, full ? "full" : "dirty");
     verify();
 }
 
-bool Sandbox::answer(bool by_guest) {
-    if (by_guest && !guest_answers_.count()) return false;
-    guest_console::start_line();
-    return true;
-}
+bool Sandbox::answer(bool by_guest) { return !by_guest || guest_answers_.count(); }
 
 // The debug check: all of guest RAM against the copy, after each snapshot
 // and restore. A page that differs is a write the dirty log missed.
 void Sandbox::verify() {
 #ifdef SNAPSHOT_VERIFY
-    guest_console::start_line();
     const uint64_t start = riscv::read_time();
     uint64_t first = 0;
     const size_t differing = snapshot_.differing_pages(first);
     // The check's time is not the guest's: its clock stands still meanwhile.
     riscv::write_htimedelta(riscv::read_htimedelta() - (riscv::read_time() - start));
-    if (differing == 0) println("[snapshot] verified pages={} differing=0", snapshot_.pages());
-    else println("[snapshot] verified pages={} differing={} first={:#x}", snapshot_.pages(), differing, first);
+    if (differing == 0)
+        control::report("[snapshot] verified pages={} differing=0", snapshot_.pages());
+    else
+        control::report("[snapshot] verified pages={} differing={} first={:#x}", snapshot_.pages(),
+                        differing, first);
 #endif
 }

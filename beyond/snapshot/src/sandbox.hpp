@@ -66,7 +66,7 @@ private:
     void obey(Vcpu& vcpu, char key);
     void take(Vcpu& vcpu, bool by_guest);
     void restore(Vcpu& vcpu, bool full, bool by_guest);
-    bool answer(bool by_guest);  // start an answer line; false: not printed
+    bool answer(bool by_guest);  // false: not printed (a guest asking too often)
     void verify();
 
     Snapshot snapshot_;

@@ -1,5 +1,6 @@
 #include "vmexit.hpp"
 
+#include "control.hpp"
 #include "debug_console.hpp"
 #include "host_console.hpp"
 #include "mmio.hpp"
@@ -78,8 +79,10 @@ Next VmExitHandler::hypervisor_call(Vcpu& vcpu) {
     }
     switch (handle_sbi_call(vcpu, memory_)) {
         case SbiOutcome::Continue: return Next::Continue;
-        case SbiOutcome::PowerOff: println("[hypervisor] the guest powered off"); break;
-        case SbiOutcome::Reboot: println("[hypervisor] the guest asked for a reboot; ending"); break;
+        case SbiOutcome::PowerOff: control::report("[hypervisor] the guest powered off"); break;
+        case SbiOutcome::Reboot:
+            control::report("[hypervisor] the guest asked for a reboot; ending");
+            break;
     }
     return Next::PowerOff;
 }
@@ -111,6 +114,7 @@ Next VmExitHandler::stop(const char* why, const VmExit& exit) {
             exit.htinst);
     if (exit.is_guest_page_fault())
         println("[hypervisor]   guest physical address {:#x}", exit.guest_physical_address());
+    if (control::active()) control::report("[hypervisor] the guest stopped: {}", why);
     return Next::Stop;
 }
 
