@@ -278,8 +278,11 @@ def test_more_harts_than_the_hypervisor_runs_are_refused(qemu, guests):
 
 
 def make_and_kill(*args, timeout=120):
-    """Run make at the top; kill it and all it started if time runs out."""
-    process = subprocess.Popen(["make", "--no-print-directory", *args], cwd=REPO,
+    """Run make at the top, as typed (not with the variables of a make that
+    runs these tests); kill it and all it started if time runs out."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "STEP", "SMP")}
+    process = subprocess.Popen(["make", "--no-print-directory", *args], cwd=REPO, env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
