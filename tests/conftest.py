@@ -10,19 +10,22 @@ files parametrize over `stages_from("stepNN")`. `make test STEP=stepNN`
 (pytest --stage stepNN) keeps only the cases of that one stage.
 """
 
-import fcntl
 import os
 import re
 import shlex
-import signal
 import subprocess
-import threading
-import time
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Stages are built, and QEMU driven, by the sandbox package (sandbox/ at
+# the top of the repository): the tests boot machines the way the library
+# and the benchmarks do, with one driver for all three.
+sys.path.insert(0, str(REPO))
+import sandbox.stage  # noqa: E402
+from sandbox.machine import DEFAULT_TIMEOUT, Machine  # noqa: E402
 LOGS = REPO / "tests" / "logs"
 # The main line, in order: each stage keeps the behaviour of the ones before.
 MAIN_LINE = [
@@ -43,9 +46,8 @@ BEYOND = sorted(str(m.parent.relative_to(REPO)) for m in REPO.glob("beyond/*/Mak
 ALL_STAGES = MAIN_LINE + BEYOND
 # The guest kernel the stages boot: the one linux/ builds (`make test
 # LINUX=6.1`: the older one), or any Image given as `make test KERNEL=...`.
-LINUX = os.environ.get("LINUX", "")
-LINUX_IMAGE = (Path(os.environ["KERNEL"]) if os.environ.get("KERNEL") else
-               REPO / "linux" / "build" / (f"linux-{LINUX}" if LINUX else "") / "Image")
+LINUX = sandbox.stage.LINUX
+LINUX_IMAGE = sandbox.stage.LINUX_IMAGE
 
 
 def linux_version():
@@ -54,8 +56,8 @@ def linux_version():
     assert match, f"{LINUX_IMAGE} holds no 'Linux version' string"
     return match.group(1).decode()
 
-# How long one QEMU run may take before it is killed (seconds).
-DEFAULT_TIMEOUT = 20
+# How long one QEMU run may take before it is killed: DEFAULT_TIMEOUT
+# seconds (sandbox/machine.py), unless a test says otherwise.
 
 # Lines that must never appear unless a test asks for them.
 NEVER = ["PANIC", "unhandled"]
@@ -75,6 +77,10 @@ def stages_from(first):
 # them and CI runs them more than once. Qemu.send records that the current
 # test typed; a test that types without the mark fails.
 TYPED = {"now": False}
+
+
+def mark_typed():
+    TYPED["now"] = True
 
 
 def pytest_configure(config):
@@ -123,59 +129,29 @@ def pytest_collection_modifyitems(config, items):
 
 # ---------------------------------------------------------------- building
 
+
 def make(*args, env=None):
     """Run make at the top of the repository; fail the test with its output."""
-    # Tests of the same stage may build at the same time (pytest -n): one at a time.
-    LOGS.mkdir(exist_ok=True)
-    with open(LOGS / ".make.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        result = subprocess.run(["make", "--no-print-directory", *args], cwd=REPO,
-                                capture_output=True, text=True,
-                                env={**os.environ, **(env or {})})
-    if result.returncode != 0:
-        pytest.fail(f"make {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}",
-                    pytrace=False)
-    return result.stdout
+    try:
+        return sandbox.stage.make(*args, env=env)
+    except sandbox.stage.BuildError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
-class Stage:
-    """One stage directory, built as `variant` (a name) with extra -D flags.
-    `directory` is a copy of the stage elsewhere (an exercise's solution)."""
-
-    def __init__(self, name, variant="default", defines=(), kernel=None, directory=None):
-        self.name = name
-        self.dir = Path(directory) if directory else REPO / name
-        if directory and kernel is None and self.loads_kernel:
-            kernel = LINUX_IMAGE  # the copy has no ../linux next to it
-        self.build_dir = "build" if variant == "default" else f"build/{variant}"
-        self.make_vars = [f"BUILD={self.build_dir}"]
-        if defines:
-            self.make_vars.append("DEFINES=" + " ".join(f"-D{d}" for d in defines))
-        if kernel is not None:
-            self.make_vars.append(f"KERNEL={kernel}")
-
-    @property
-    def elf(self):
-        return self.dir / self.build_dir / "hypervisor.elf"
-
-    @property
-    def loads_kernel(self):
-        """Does it boot a guest kernel (its Makefile has a `kernel` target)?"""
-        makefile = (REPO / self.name / "Makefile").read_text()
-        return re.search(r"^kernel:", makefile, re.MULTILINE) is not None
+class Stage(sandbox.stage.Stage):
+    """A stage (sandbox/stage.py), its build failures test failures."""
 
     def build(self):
-        # `kernel` builds the default guest kernel (cached) or checks KERNEL=.
-        if self.loads_kernel and self.dir != REPO / self.name:
-            make("-C", "linux")
-        make("-C", str(self.dir), *self.make_vars, "all",
-             *(["kernel"] if self.loads_kernel else []))
-        return self
+        try:
+            return super().build()
+        except sandbox.stage.BuildError as error:
+            pytest.fail(str(error), pytrace=False)
 
     def qemu_command(self, extra_make_vars=()):
-        """The exact command `make run` uses, so tests boot what users boot."""
-        out = make("-s", "-C", str(self.dir), *self.make_vars, *extra_make_vars, "qemu-command")
-        return shlex.split(out.strip().splitlines()[-1])
+        try:
+            return super().qemu_command(extra_make_vars)
+        except sandbox.stage.BuildError as error:
+            pytest.fail(str(error), pytrace=False)
 
 
 # ---------------------------------------------------------------- host tests
@@ -201,90 +177,10 @@ def run_host_test(stage, name, sources, tmp_path, *args):
 
 # ---------------------------------------------------------------- running
 
-LINE_END = re.compile(r"\r+\n")
-
-
-class Qemu:
-    """A running QEMU: read what it prints, type into it, wait for it to exit."""
-
-    def __init__(self, command, cwd, timeout=DEFAULT_TIMEOUT):
-        self.command = command
-        self.timeout = timeout
-        self.deadline = time.monotonic() + timeout
-        self.timed_out = False
-        self._chunks = []
-        self._changed = threading.Condition()
-        self.process = subprocess.Popen(
-            command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, start_new_session=True)  # its own process group
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        while True:
-            data = self.process.stdout.read1(4096)
-            with self._changed:
-                if not data:
-                    self._chunks.append(None)
-                    self._changed.notify_all()
-                    return
-                self._chunks.append(data)
-                self._changed.notify_all()
-
-    @property
-    def output(self):
-        with self._changed:
-            raw = b"".join(c for c in self._chunks if c is not None)
-        # A terminal ends lines with \r\n, and OpenSBI's console puts a \r
-        # before every \n it passes on: a guest's line can end \r\r\n.
-        return LINE_END.sub("\n", raw.decode("utf-8", errors="replace"))
-
-    def _remaining(self):
-        return self.deadline - time.monotonic()
-
-    def kill(self):
-        """End QEMU and anything it started: the whole process group."""
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.process.wait()
-        self._reader.join(timeout=5)
-
-    def wait_for(self, pattern, since=0):
-        """Wait until the output (from offset `since`) contains `pattern`, a
-        literal string or a compiled regex; return the match. Output arrives
-        in pieces: end a regex with \n so it cannot match half a line."""
-        regex = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
-        with self._changed:
-            while True:
-                match = regex.search(self.output[since:])
-                if match:
-                    return match
-                if self._chunks and self._chunks[-1] is None:
-                    raise AssertionError(f"QEMU exited before printing {pattern!r}")
-                if self._remaining() <= 0:
-                    self.timed_out = True
-                    self.kill()
-                    raise AssertionError(f"timed out after {self.timeout}s waiting for {pattern!r}")
-                self._changed.wait(timeout=min(self._remaining(), 1.0))
-
-    def send(self, text):
-        TYPED["now"] = True
-        self.process.stdin.write(text.encode())
-        self.process.stdin.flush()
-
-    def wait_exit(self):
-        """Wait for QEMU to exit by itself; on timeout kill it. Returns the status."""
-        try:
-            self.process.wait(timeout=max(self._remaining(), 0))
-        except subprocess.TimeoutExpired:
-            self.timed_out = True
-            self.kill()
-            return None
-        self._reader.join(timeout=5)
-        return self.process.returncode
+def Qemu(command, cwd, timeout=DEFAULT_TIMEOUT):
+    """A running QEMU (sandbox/machine.py): read what it prints, type into
+    it, wait for it to exit. Typing marks the test as typing (see above)."""
+    return Machine(command, cwd=cwd, timeout=timeout, on_send=mark_typed)
 
 
 class Run:
