@@ -9,6 +9,16 @@
     .section .text.boot, "ax"
     .global _start
 _start:
+    /*
+     * Only the boot hart is meant to come here. But OpenSBI 1.1 marks a
+     * hart we start as starting before it writes where the hart is to go;
+     * one that wakes in between jumps where the firmware first sent the
+     * boot hart: here. It goes on to its own entry.
+     */
+    la      t0, boot_hart_came
+    li      t1, 1
+    amoswap.w t1, t1, (t0)
+    bnez    t1, secondary_start
     la      sp, __stack_top
 
     /* Zero .bss: C++ promises that globals without an initializer are 0. */
@@ -27,12 +37,17 @@ _start:
 
 /*
  * The other harts: main's hart::start_others() has the firmware start each
- * one here, a0 = hart id, a1 = its Hart (hart.hpp), whose first word is the
- * top of a stack of its own. tp points at its Hart from now on; a trap of
- * ours goes to the VM-exit vector, which reports it (sscratch 0).
+ * one here, a0 = hart id. Its Hart (hart.hpp) is hart_table[a0] (not a1,
+ * which OpenSBI 1.1 may not have written yet, see above); the Hart's first
+ * word is the top of a stack of its own. tp points at the Hart from now
+ * on; a trap of ours goes to the VM-exit vector, which reports it.
  */
     .global secondary_start
 secondary_start:
+    la      t0, hart_table
+    slli    t1, a0, 3
+    add     t0, t0, t1
+    ld      a1, 0(t0)
     ld      sp, 0(a1)
     mv      tp, a1
     csrw    sscratch, zero
@@ -41,3 +56,7 @@ secondary_start:
     mv      a0, a1
     call    hart_main
     j       3b
+
+    .section .data
+boot_hart_came:                   /* not .bss: the boot hart clears that */
+    .word   0

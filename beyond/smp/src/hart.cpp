@@ -8,6 +8,9 @@
 #include "watchdog.hpp"
 
 extern "C" char secondary_start[];  // boot.S
+extern "C" {
+hart::Hart* hart_table[memlayout::MAX_HARTS];  // where boot.S finds a Hart, by its id
+}
 
 namespace hart {
 namespace {
@@ -45,6 +48,7 @@ unsigned start_others() {
         const auto stack = reinterpret_cast<uintptr_t>(
             heap::allocate_uninitialized(memlayout::HART_STACK_SIZE, 16));
         other.stack_top = stack + memlayout::HART_STACK_SIZE;
+        hart_table[other.id] = &other;
         const long error = sbi::hart_start(other.id, reinterpret_cast<uintptr_t>(secondary_start),
                                            reinterpret_cast<uintptr_t>(&other));
         if (error != 0) PANIC("the firmware did not start hart {}: error {}", other.id, error);
