@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import REPO, Stage, make
+from conftest import REPO, Stage, host_program, make
 from test_final import Shell
 from test_hostile_guests import Guest
 
@@ -180,6 +180,24 @@ def test_linux_runs_on_every_hart_at_once(qemu, harts):
         assert table["SBI IPI"][-1] > 0 and table["kicked"][-1] > 0, table
         assert sum(tlb for _, _, tlb in served(machine.output).values()) > 0
     assert "PANIC" not in machine.output
+
+
+def test_the_guest_device_tree_has_a_cpu_node_per_hart(tmp_path):
+    # Harts 0, 1 and 3: a node each, named and numbered by its hart id.
+    program = host_program(STAGE, "smp_device_tree_test",
+                           ["device_tree.cpp", "fdt_writer.cpp", "format.cpp", "isa.cpp"], tmp_path)
+    dtb = tmp_path / "guest.dtb"
+    subprocess.run([program, dtb], check=True)
+
+    def fdtget(*args):
+        return subprocess.run(["fdtget", dtb, *args], capture_output=True, text=True,
+                              check=True).stdout.split()
+    assert fdtget("-l", "/cpus") == ["cpu@0", "cpu@1", "cpu@3"]
+    for hart in (0, 1, 3):
+        node = f"/cpus/cpu@{hart}"
+        assert fdtget(node, "reg") == [str(hart)]
+        assert fdtget(node, "device_type") == ["cpu"]
+        assert fdtget("-l", node) == ["interrupt-controller"]
 
 
 # ---------------------------------------------------------------- the SBI, to the spec
