@@ -47,8 +47,9 @@ public:
     VmExit run();
 
     // Make the guest take exception `cause` in its own trap handler, as the
-    // CPU does with the exceptions delegated to it: the `catch` passes the
-    // exception on to the guest. Call it with pc at the trapping instruction.
+    // CPU does with the exceptions delegated to it: the `catch` re-throws
+    // the exception to the guest (the README's "re-throw to the guest").
+    // Call it with pc at the trapping instruction.
     void inject_exception(uint64_t cause, uint64_t tval);
 
     // The instruction at pc, read from guest memory as the CPU fetched it
