@@ -251,10 +251,7 @@ class Linux:
 
     def _died(self, why):
         last = self.messages[-1] if self.messages else "no word from the hypervisor"
-        try:
-            status = self.machine.process.wait(timeout=2)  # a guest that powered off: QEMU ends
-        except Exception:
-            status = None
+        status = self.machine.settle()  # a guest that powered off: QEMU ends
         self.machine.kill()
         raise GuestDied(f"the guest is gone ({why}): {last}; QEMU's exit status "
                         f"{status if status is not None else 'none (killed)'}; its console ends "

@@ -151,6 +151,17 @@ class Machine:
         self._reader.join(timeout=5)
         return self.process.returncode
 
+    def settle(self, seconds=2):
+        """A machine whose channel ended is ending: give QEMU `seconds` to
+        exit and its console's last bytes (a panic's reason) to arrive.
+        Returns its exit status, or None if it is still running."""
+        try:
+            status = self.process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            return None
+        self._reader.join(timeout=seconds)
+        return status
+
     def kill(self):
         """End QEMU and anything it started: the whole process group."""
         if self.process.poll() is None:
