@@ -31,10 +31,11 @@ import pytest
 
 import chapters
 from conftest import LINUX, LOGS, REPO, Qemu, STAGES
+from sandbox.stage import BUILD_LOCK_HELD
 
 BEYOND = sorted(str(m.parent.relative_to(REPO)) for m in REPO.glob("beyond/*/Makefile")
                 if not m.parent.name.startswith("solution-"))
-CHAPTERS = (["README.md", "GLOSSARY.md", "linux/README.md"]
+CHAPTERS = (["README.md", "GLOSSARY.md", "linux/README.md", "sandbox/README.md"]
             + [str(p.relative_to(REPO)) for s in STAGES + BEYOND
                for p in sorted((REPO / s).glob("*.md"))])
 PARSED = {path: chapters.parse(REPO, path) for path in CHAPTERS if (REPO / path).exists()}
@@ -170,10 +171,12 @@ MAKE_ENVIRONMENT = ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "INVOKE
 
 
 def shell(script):
-    """The command that runs a chapter's commands as a reader's shell would."""
+    """The command that runs a chapter's commands as a reader's shell would,
+    under the build lock we hold (BuildLock): the sandbox library in a
+    chapter's command must not wait for it (sandbox/stage.py)."""
     # The C locale: the compiler quotes with ' (in UTF-8 it prints ‘ and ’).
-    return (["env"] + [f"--unset={name}" for name in MAKE_ENVIRONMENT] + ["LC_ALL=C"]
-            + ["bash", "-c", script])
+    return (["env"] + [f"--unset={name}" for name in MAKE_ENVIRONMENT]
+            + ["LC_ALL=C", f"{BUILD_LOCK_HELD}=1", "bash", "-c", script])
 
 
 class BuildLock:
