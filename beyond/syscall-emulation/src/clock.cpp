@@ -24,6 +24,7 @@ uint64_t read_rtc() {
 void start() {
     started = riscv::read_time();
     realtime_ns = read_rtc();
+    waited = 0;
 }
 
 uint64_t now() { return riscv::read_time() - started; }

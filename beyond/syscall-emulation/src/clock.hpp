@@ -12,7 +12,7 @@ namespace clock {
 
 inline constexpr uint64_t TICKS_PER_SECOND = 10'000'000;
 
-// Called once, at the program's start.
+// Called at each program's start.
 void start();
 
 uint64_t now();  // ticks since the program started

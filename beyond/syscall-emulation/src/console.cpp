@@ -1,6 +1,7 @@
 #include "console.hpp"
 
 #include "clock.hpp"
+#include "control.hpp"
 #include "sbi.hpp"
 
 namespace console {
@@ -58,7 +59,8 @@ bool type_line() {
 
 }  // namespace
 
-void write(const uint8_t* data, size_t size) {
+void write(Stream stream, const uint8_t* data, size_t size) {
+    if (control::active()) return control::send(stream == ERROR ? 'E' : 'O', data, size);
     sbi::console_write(reinterpret_cast<const char*>(data), size);
 }
 
@@ -78,5 +80,11 @@ Input read(uint8_t* to, size_t capacity) {
 
 void set_echo(bool on) { echoing = on; }
 bool echo() { return echoing; }
+
+void reset() {
+    line_length = taken = 0;
+    line_ready = end_of_input = false;
+    echoing = true;
+}
 
 }  // namespace console

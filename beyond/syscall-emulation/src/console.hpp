@@ -13,8 +13,12 @@
 
 namespace console {
 
+// The program's two output streams (a console descriptor's `index` says
+// which): the same console, but the control channel keeps them apart.
+enum Stream : size_t { OUTPUT = 1, ERROR = 2 };
+
 // Print the program's bytes.
-void write(const uint8_t* data, size_t size);
+void write(Stream stream, const uint8_t* data, size_t size);
 
 // What read() got: `size` bytes of a line (0: the end of input), or the
 // user pressed Ctrl-C.
@@ -29,5 +33,8 @@ Input read(uint8_t* to, size_t capacity);
 // The terminal's ECHO flag (the program may turn it off: TCSETS).
 void set_echo(bool on);
 bool echo();
+
+// As a new terminal is, for the next program: no line half typed, echo on.
+void reset();
 
 }  // namespace console

@@ -142,6 +142,12 @@ void GuestMemory::remove(uint64_t start, uint64_t end) {
 
 void GuestMemory::discard(uint64_t start, uint64_t end) { release(start, end); }
 
+void GuestMemory::reset() {
+    while (areas_.size() > 0) remove(areas_[0].start, areas_[0].end);
+    out_of_memory_ = false;
+    riscv::hfence_gvma_all();  // no translation of the last program's pages may survive
+}
+
 bool GuestMemory::protect(uint64_t start, uint64_t end, uint32_t new_prot) {
     for (uint64_t at = start; at < end;) {  // no hole, or nothing changes
         const Area* area = find(at);

@@ -90,6 +90,10 @@ public:
     // true if populating its page lets the program go on.
     bool fault(uint64_t address, uint32_t access);
 
+    // Empty again, for the next program: every area gone, its pages back in
+    // the pool (the page tables stay, for the next one's same addresses).
+    void reset();
+
     // The program wanted a page and the pool had none left.
     bool out_of_memory() const { return out_of_memory_; }
     const PagePool& pool() const { return pool_; }

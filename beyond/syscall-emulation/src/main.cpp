@@ -7,6 +7,8 @@
 
 #include "alloc.hpp"
 #include "clock.hpp"
+#include "console.hpp"
+#include "control.hpp"
 #include "cpio.hpp"
 #include "fdt.hpp"
 #include "file_system.hpp"
@@ -35,11 +37,13 @@ struct ImageFile {
 
 // QEMU loads the file given with -initrd into RAM and says where in our
 // device tree. `make run` packs the program and its files into it.
-ImageFile find_archive(uintptr_t device_tree) {
+// With a control channel, programs come that way: then there may be none.
+ImageFile find_archive(uintptr_t device_tree, bool control) {
     const void* dtb = reinterpret_cast<const void*>(device_tree);
     if (!fdt::valid(dtb)) PANIC("no valid device tree at {:#x}", device_tree);
     const uint64_t start = fdt::find_property(dtb, "/chosen", "linux,initrd-start").as_number();
     const uint64_t end = fdt::find_property(dtb, "/chosen", "linux,initrd-end").as_number();
+    if (start == 0 && control) return {nullptr, 0};
     if (start == 0)
         PANIC("no program: start QEMU with -initrd <program, or an archive> (make run PROG= does)");
     if (end <= start) PANIC("the program file is empty (0 bytes)");
@@ -104,6 +108,19 @@ struct Bundle {
     const Node* stdin_file = nullptr;  // nullptr: the console
 };
 
+// Room for an archive's files. The heap frees nothing, so a served
+// machine, archive after archive, keeps this room and enlarges it only
+// for an archive with more files than any before (doubling, at least).
+Node* room_for_files(size_t count) {
+    static Node* room = nullptr;
+    static size_t capacity = 0;
+    if (count > capacity) {
+        capacity = count > 2 * capacity ? count : 2 * capacity;
+        room = new Node[capacity];
+    }
+    return room;
+}
+
 Bundle unpack(const ImageFile& file, FileSystem& files) {
     Bundle bundle;
     static Node root_only[1];
@@ -126,45 +143,40 @@ Bundle unpack(const ImageFile& file, FileSystem& files) {
     if (bundle.program.data == nullptr)
         PANIC("no program in the archive: it should hold one named 'program' (make run PROG= packs it)");
     const size_t count = FileSystem::count(file.data, file.size);
-    files.load(file.data, file.size, new Node[count], count);
+    files.load(file.data, file.size, room_for_files(count), count);
     return bundle;
 }
 
-}  // namespace
 
-extern "C" [[noreturn]] void main(unsigned long, uintptr_t device_tree) {
-    const Options options = boot_options(device_tree);
-    quiet = options.quiet;
-    note("[hypervisor] Hello from the hypervisor! No guest kernel: a Linux program, "
-         "its system calls caught");
-    const ImageFile archive = move_next_to_us(find_archive(device_tree));
-    const FreeRam free = free_ram(device_tree, archive);  // from here on, the device tree may go
-    heap::init(free.begin, free.end);
+// How a program ended: its exit status, or the signal that killed it; or
+// we could not follow it (stopped).
+struct Outcome {
+    bool stopped;
+    int exit_status;
+    int signal;
+};
 
-    // 1. Prepare guest memory: the program's address space, empty, and the
-    //    pool its pages come from. And the files it may read.
-    GuestMemory memory(program_memory(options));
-    memory.activate();
-    FileSystem files;
-    const Bundle bundle = unpack(archive, files);
-
+// One program, from its loading to its end: steps 2 to 5 of the life of
+// the hypervisor. Its memory is empty and its files ready; `stdin_file` is
+// its standard input (nullptr: the console).
+Outcome run_program(GuestMemory& memory, const FileSystem& files, const ImageFile& program,
+                    const Node* stdin_file, const char* const* argv, int argc, uint64_t seconds) {
     // 2. Load the boot image: the program, and the stack Linux would give it.
-    const LoadedProgram program = load_program(memory, bundle.program.data, bundle.program.size,
-                                               options.argv, options.argc);
+    const LoadedProgram loaded = load_program(memory, program.data, program.size, argv, argc);
     Process process(memory, files);
-    process.brk_start = process.brk = program.brk_start;
-    process.fds[0] = bundle.stdin_file != nullptr
-                         ? Descriptor{Descriptor::Kind::File, bundle.stdin_file, static_cast<size_t>(-1), 0}
+    process.brk_start = process.brk = loaded.brk_start;
+    process.fds[0] = stdin_file != nullptr
+                         ? Descriptor{Descriptor::Kind::File, stdin_file, static_cast<size_t>(-1), 0}
                          : Descriptor{Descriptor::Kind::Console, nullptr, 0, 0};
-    process.fds[1] = process.fds[2] = {Descriptor::Kind::Console, nullptr, 0, 0};
+    process.fds[1] = {Descriptor::Kind::Console, nullptr, console::OUTPUT, 0};
+    process.fds[2] = {Descriptor::Kind::Console, nullptr, console::ERROR, 0};
     if (!quiet) memory.print();
 
     // 3. Initialise the vCPU as a new Linux program starts, and our timer.
-    Vcpu vcpu(program.entry, program.stack_pointer);
-    const uint64_t seconds = options.timeout != ~0ull ? options.timeout : DEFAULT_TIMEOUT_SECONDS;
+    Vcpu vcpu(loaded.entry, loaded.stack_pointer);
     VmExitHandler handler(process, seconds * clock::TICKS_PER_SECOND);
-    note("[hypervisor] Entering the program at {:#x}: {} (CPU time limit {} s)", program.entry,
-         options.argv[0], seconds);
+    note("[hypervisor] Entering the program at {:#x}: {} (CPU time limit {} s)", loaded.entry,
+         argv[0], seconds);
     watchdog::start();
     clock::start();
 
@@ -175,13 +187,12 @@ extern "C" [[noreturn]] void main(unsigned long, uintptr_t device_tree) {
         next = handler.handle(vcpu, exit);
     } while (next == Next::Continue);
 
-    // 5. The program is done (or we could not follow it): report, and end
-    //    the machine with its exit status, as a shell would see it.
+    // 5. The program is done (or we could not follow it): report.
     const uint64_t ran = clock::now();
     if (next == Next::Stop) {
         handler.print_statistics();
         println("[hypervisor] The program stopped.");
-        power::fail(power::GUEST_STOPPED_EXIT_STATUS);
+        return {true, 0, 0};
     }
     if (process.signal == 0) note("[hypervisor] the program exited with status {}", process.exit_status);
     note("[hypervisor] it ran {}.{:03} ms, from its first instruction to its end",
@@ -191,7 +202,102 @@ extern "C" [[noreturn]] void main(unsigned long, uintptr_t device_tree) {
         note("[hypervisor] its memory: {} KiB at most, of {} KiB; {} areas at the end",
              memory.pool().peak() * 4, memory.pool().total() * 4, memory.areas());
     }
-    const int status = process.signal != 0 ? 128 + process.signal : process.exit_status;
+    return {false, process.exit_status, process.signal};
+}
+
+// With a control channel (control.hpp): program after program, as the
+// library sends them, in one machine. Between two, the world is put back
+// as it was at boot: memory emptied, a new process, a new terminal, the
+// clock from zero; only the archive of the last 'L' stays, read-only.
+[[noreturn]] void serve(GuestMemory& memory, uint64_t seconds) {
+    constexpr size_t ARCHIVE_MAX = 32 << 20, REQUEST_MAX = 16 << 20;
+    auto* archive = static_cast<uint8_t*>(heap::allocate_uninitialized(ARCHIVE_MAX, 8));
+    auto* request = static_cast<uint8_t*>(heap::allocate_uninitialized(REQUEST_MAX, 8));
+    FileSystem files;
+    Bundle bundle;
+    static Node stdin_node;
+    control::send('W', nullptr, 0);
+    for (;;) {
+        size_t size = 0;
+        const char kind = control::next_frame(size);
+        if (kind == 'L' && size <= ARCHIVE_MAX) {
+            control::take(archive, size);
+            bundle = unpack({archive, size}, files);
+            continue;
+        }
+        if (kind != 'R' || size > REQUEST_MAX || size < 4 || bundle.program.data == nullptr) {
+            control::skip(size);
+            println("[hypervisor] refused: {}",
+                    kind == 'L' ? "an archive over 32 MiB"
+                    : kind != 'R' ? "a frame of an unknown kind"
+                    : size > REQUEST_MAX ? "a standard input over 16 MiB"
+                    : size < 4 ? "a request too short" : "no program: send one first ('L')");
+            control::send('W', nullptr, 0);
+            continue;
+        }
+        control::take(request, size);
+        // The request: u32 stdin length, stdin, then the words of argv, each ended by '\0'.
+        const uint32_t input = request[0] | request[1] << 8 | request[2] << 16 |
+                               static_cast<uint32_t>(request[3]) << 24;
+        const char* argv[Options::MAX_ARGS];
+        int argc = 0;
+        for (size_t at = 4 + input; input <= size - 4 && at < size && argc < Options::MAX_ARGS;) {
+            argv[argc++] = reinterpret_cast<const char*>(request + at);
+            while (at < size && request[at] != 0) at++;
+            at++;
+        }
+        if (input > size - 4 || argc == 0 || request[size - 1] != 0) {
+            println("[hypervisor] refused: a run request that is not its stdin, then words "
+                    "each ended by '\\0'");
+            control::send('W', nullptr, 0);
+            continue;
+        }
+        stdin_node = {"stdin", 5, 0100644, 0, request + 4, input};
+        const Outcome outcome = run_program(memory, files, bundle.program, &stdin_node, argv,
+                                            argc, seconds);
+        // 'X' if it ended; if we could not follow it, only our lines ('H',
+        // printed by run_program) say so, before the 'W'.
+        if (!outcome.stopped) {
+            const int32_t status = outcome.signal != 0 ? -outcome.signal : outcome.exit_status;
+            control::send('X', &status, sizeof status);
+        }
+        memory.reset();
+        console::reset();
+        control::send('W', nullptr, 0);
+    }
+}
+
+}  // namespace
+
+extern "C" [[noreturn]] void main(unsigned long hart_id, uintptr_t device_tree) {
+    const Options options = boot_options(device_tree);
+    quiet = options.quiet || options.control;  // with a channel, the program alone speaks
+    note("[hypervisor] Hello from the hypervisor! No guest kernel: a Linux program, "
+         "its system calls caught");
+    const ImageFile archive = move_next_to_us(find_archive(device_tree, options.control));
+    const FreeRam free = free_ram(device_tree, archive);  // from here on, the device tree may go
+    heap::init(free.begin, free.end);
+
+    // 1. Prepare guest memory: the program's address space, empty, and the
+    //    pool its pages come from. And the files it may read.
+    GuestMemory memory(program_memory(options));
+    memory.activate();
+    const uint64_t seconds = options.timeout != ~0ull ? options.timeout : DEFAULT_TIMEOUT_SECONDS;
+    if (options.control) {
+        if (!control::start(hart_id))
+            PANIC("option control: QEMU has no virtio console for it (make run CONTROL=socket "
+                  "gives one, and so does the sandbox library)");
+        serve(memory, seconds);
+    }
+    FileSystem files;
+    const Bundle bundle = unpack(archive, files);
+
+    // 2 to 5: the program; then the end of the machine, with the program's
+    // exit status as a shell would see it (128 + N: killed by signal N).
+    const Outcome outcome = run_program(memory, files, bundle.program, bundle.stdin_file,
+                                        options.argv, options.argc, seconds);
+    if (outcome.stopped) power::fail(power::GUEST_STOPPED_EXIT_STATUS);
+    const int status = outcome.signal != 0 ? 128 + outcome.signal : outcome.exit_status;
     if (status == 0) power::shut_down();
     power::fail(static_cast<uint32_t>(status));
 }

@@ -14,6 +14,14 @@ inline constexpr uintptr_t RTC = 0x0010'1000;
 // Where OpenSBI jumps to, and where linker.ld places the hypervisor.
 inline constexpr uintptr_t HYPERVISOR_BASE = 0x8020'0000;
 
+// QEMU's virtio-mmio slots: 8 pages of registers, where -device
+// virtio-...-device options land (the control channel's console). Slot N
+// raises line 1 + N of the machine's interrupt controller, the PLIC.
+inline constexpr uintptr_t HOST_VIRTIO_BASE = 0x1000'1000;
+inline constexpr uintptr_t HOST_VIRTIO_SIZE = 0x1000;
+inline constexpr unsigned HOST_VIRTIO_SLOTS = 8;
+inline constexpr uintptr_t HOST_PLIC = 0x0c00'0000;
+
 inline constexpr uint64_t PAGE_SIZE = 4096;
 inline constexpr uint64_t MEGAPAGE = 2 * 1024 * 1024;
 

@@ -68,10 +68,13 @@ Options parse_options(char* text) {
                 return fail(options, "timeout= wants a number of seconds (0: no limit)", word);
         } else if (equal(word, "quiet")) {
             options.quiet = true;
+        } else if (equal(word, "control")) {
+            options.control = true;
         } else {
-            return fail(options, "unknown option (there are mem=SIZE, timeout=SECONDS and quiet)", word);
+            return fail(options, "unknown option (there are mem=SIZE, timeout=SECONDS, quiet and "
+                                 "control)", word);
         }
     }
-    if (options.argc == 0) return fail(options, "no program name after `--`", "--");
+    if (options.argc == 0 && !options.control) return fail(options, "no program name after `--`", "--");
     return options;
 }

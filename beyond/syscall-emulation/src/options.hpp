@@ -12,6 +12,7 @@
 //   mem=SIZE        the program's memory, at most (a number of bytes, or with K, M or G)
 //   timeout=SECONDS its CPU time, at most (0: no limit)
 //   quiet           print nothing of ours but failures: only the program speaks
+//   control         programs come, and go, on a channel of their own (control.hpp)
 //
 // Plain logic, also compiled and tested on the host.
 #pragma once
@@ -22,6 +23,7 @@ struct Options {
     uint64_t guest_ram = 0;  // mem=; 0: not given
     uint64_t timeout = ~0ull;  // timeout= in seconds; ~0: not given
     bool quiet = false;
+    bool control = false;
     static constexpr int MAX_ARGS = 64;
     const char* argv[MAX_ARGS] = {};  // the program's command line, cut into words
     int argc = 0;

@@ -16,7 +16,8 @@
 struct Descriptor {
     enum class Kind : uint8_t { Closed, Console, File } kind = Kind::Closed;
     const Node* node = nullptr;  // Kind::File
-    size_t index = 0;            // the node's index in the tree (directories: for getdents)
+    size_t index = 0;            // the node's index in the tree (directories: for getdents);
+                                 // Console: which stream (console::OUTPUT or ERROR)
     uint64_t offset = 0;         // where read, lseek and getdents64 are
 };
 

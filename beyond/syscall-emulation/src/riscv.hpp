@@ -103,6 +103,7 @@ inline constexpr uint64_t EXTERNAL = 1ull << 10;  // VSEIP
 }  // namespace guest_interrupt
 
 inline constexpr uint64_t SIE_STIE = 1ull << 5;  // our timer interrupt (stimecmp)
+inline constexpr uint64_t SIE_SEIE = 1ull << 9;  // our devices' interrupts, through the PLIC
 inline constexpr uint64_t HCOUNTEREN_TIME = 1ull << 1;
 inline constexpr uint64_t HENVCFG_STCE = 1ull << 63;  // Sstc: vstimecmp works
 

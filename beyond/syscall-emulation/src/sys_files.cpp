@@ -88,8 +88,11 @@ long read_into(Process& p, Descriptor& d, uint64_t buffer, uint64_t count) {
 // takes it (the files are opened read-only).
 long write_from(Process& p, Descriptor& d, uint64_t buffer, uint64_t count) {
     if (d.kind != Kind::Console) return -EBADF;
+    const auto stream = static_cast<console::Stream>(d.index);
     const bool ok = user::for_each_piece(p.memory, buffer, count, prot::READ,
-                                         [](const uint8_t* piece, uint64_t n) { console::write(piece, n); });
+                                         [stream](const uint8_t* piece, uint64_t n) {
+                                             console::write(stream, piece, n);
+                                         });
     return ok ? static_cast<long>(count) : -EFAULT;
 }
 
