@@ -14,4 +14,5 @@ Python, as easily as a subprocess. sandbox/README.md is its chapter.
 from .linux import (CompletedCommand, GuestDied, Linux, SandboxError, Snapshot,  # noqa: F401
                     TimeoutExpired)
 from .machine import Machine, MachineError  # noqa: F401
+from .programs import CompletedProgram, run, shipped  # noqa: F401
 from .stage import REPO, BuildError, Stage  # noqa: F401

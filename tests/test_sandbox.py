@@ -5,6 +5,7 @@ timeouts, a guest that dies, messages the guest tries to forge, and the
 machine that must not outlive the Python process that started it.
 """
 
+import os
 import re
 import signal
 import subprocess
@@ -153,3 +154,122 @@ def test_no_machine_outlives_its_python_process(tmp_path, ending):
     while qemu_with_socket_of(str(tmp_path)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not qemu_with_socket_of(str(tmp_path)), f"QEMU outlived a Python process that {ending}"
+
+
+# ---------------------------------------------------------------- programs with no kernel
+
+PROGRAM_CC = os.environ.get("PROGRAM_CC", "riscv64-linux-gnu-gcc")
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    """tests/programs/probe.c, built as a static program."""
+    binary = tmp_path_factory.mktemp("probe") / "probe"
+    subprocess.run([PROGRAM_CC, "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary,
+                    REPO / "tests" / "programs" / "probe.c"], check=True)
+    return str(binary)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """beyond/syscall-emulation/tests/hostile.c: programs that misbehave."""
+    binary = tmp_path_factory.mktemp("hostile") / "hostile"
+    subprocess.run([PROGRAM_CC, "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", binary,
+                    REPO / "beyond" / "syscall-emulation" / "tests" / "hostile.c"], check=True)
+    return str(binary)
+
+
+def test_the_readme_program_example_runs_as_written(tmp_path):
+    directory = tmp_path / "dir"
+    directory.mkdir()
+    (directory / "notes.txt").write_text("try catch continue\n")
+    r = sandbox.run(["hello", "a", "b"], input=b"...", files=str(directory), timeout=5,
+                    memory="64M")
+    assert (r.returncode, r.stderr) == (2, b"")  # hello's status: its number of arguments
+    assert r.stdout == b'Hello, world! I am hello, with 2 arguments.\n  argv[1] = "a"\n  argv[2] = "b"\n'
+    r = sandbox.run(["files", "/notes.txt"], files=str(directory))
+    assert b"  | try catch continue\n" in r.stdout
+
+
+def test_every_byte_value_out_and_in_apart(probe):
+    r = sandbox.run([probe, "bytes", "64"])
+    assert (r.returncode, r.stdout, r.stderr) == (0, bytes(range(256)) * 64, b"to stderr")
+    data = os.urandom(1 << 20)
+    assert sandbox.run([probe, "echo"], input=data).stdout == data
+    assert sandbox.run([probe, "arguments with spaces", "and ünicode"]).returncode == 100
+
+
+def test_a_program_cannot_forge_our_frames_or_lines(probe):
+    forged = (b"X\x04\x00\x00\x00\x00\x00\x00\x00W\x00\x00\x00\x00"  # 'X' status 0, 'W'
+              b"H\x0c\x00\x00\x00refused: no\n[hypervisor] the program exited with status 0\n")
+    r = sandbox.run([probe, "echo"], input=forged * 100)
+    assert (r.returncode, r.stdout, r.stderr) == (0, forged * 100, b"")
+    assert sandbox.run([probe, "exit", "3"]).returncode == 3  # and nothing was left in the wire
+
+
+def test_statuses_and_signals(probe):
+    assert sandbox.run([probe, "exit", "42"]).returncode == 42
+    assert sandbox.run([probe, "exit", "0"]).returncode == 0
+    r = sandbox.run(["lines"], input=b"one\ntwo\n")
+    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, b"2 lines, 2 words, 8 bytes")
+
+
+def test_a_killed_program_says_nothing_of_ours_in_its_output(hostile):
+    for action, signal_number in (("jump-null", 11), ("abort", 6), ("ebreak", 5)):
+        r = sandbox.run([hostile, action])
+        assert r.returncode == -signal_number, (action, r)
+        assert b"[hypervisor]" not in r.stdout + r.stderr
+
+
+def test_cpu_time_and_wall_clock_limits_apart(hostile, probe):
+    r = sandbox.run([hostile, "loop"], cpu_time=1)
+    assert r.returncode == -24  # SIGXCPU: its CPU time is up
+    start = time.monotonic()
+    with pytest.raises(sandbox.TimeoutExpired):
+        sandbox.run([hostile, "loop"], timeout=1)
+    assert time.monotonic() - start < 5
+    assert sandbox.run([probe, "exit", "7"]).returncode == 7  # and the next one runs
+
+
+def test_a_failure_of_ours_is_an_exception_not_a_status(tmp_path):
+    foreign = tmp_path / "true"
+    foreign.write_bytes(open("/bin/true", "rb").read())  # built for the host, not RISC-V
+    with pytest.raises(sandbox.SandboxError, match="built for another machine than RISC-V"):
+        sandbox.run([str(foreign)])
+    with pytest.raises(FileNotFoundError):
+        sandbox.run(["no-such-program"])
+
+
+def test_nothing_of_one_program_is_left_to_the_next(probe):
+    first = sandbox.run([probe, "clean"]).stdout
+    assert first.startswith(b"clean, "), first
+    assert sandbox.run([probe, "dirty"]).stdout == b"dirty\n"
+    assert sandbox.run([probe, "clean"]).stdout == first  # same heap, same mapping, nothing left
+
+
+def test_the_command_line_is_a_plain_command():
+    result = subprocess.run([sys.executable, "-m", "sandbox", "run", "lines"], cwd=REPO,
+                            input=b"one two\nthree\n", capture_output=True, timeout=60)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == (b"1: 7 bytes, reversed: owt eno\n2: 5 bytes, reversed: eerht\n"
+                             b"2 lines, 3 words, 14 bytes\n")
+    result = subprocess.run([sys.executable, "-m", "sandbox", "run", "hello", "x"], cwd=REPO,
+                            capture_output=True, timeout=60)
+    assert result.returncode == 1 and result.stdout.startswith(b"Hello, world!")
+
+
+# ---------------------------------------------------------------- the example
+
+@pytest.mark.parametrize("restoring", [True, False], ids=["restored", "without-restore"])
+def test_the_agent_loop_finds_its_answer_only_with_restores(restoring):
+    example = REPO / "sandbox" / "examples" / "agent_loop.py"
+    result = subprocess.run([sys.executable, str(example)] + ([] if restoring else ["--without-restore"]),
+                            capture_output=True, text=True, timeout=120)
+    assert result.stderr == ""
+    assert " timed out: spin\n" in result.stdout  # it hung, and the next attempt went on
+    assert re.search(r"^Agent attempts per second: \d+\.\d ", result.stdout, re.M), result.stdout
+    if restoring:
+        assert result.returncode == 0 and "    solved: write /answer 42\n" in result.stdout
+        assert result.stdout.count("    solved:") == 1  # and nothing else passed for it
+    else:  # /input was spoiled by an earlier attempt: the right command fails
+        assert result.returncode == 1 and "The answer: none found" in result.stdout
