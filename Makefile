@@ -111,15 +111,18 @@ linux:
 # beyond/ stages against their baselines: a snapshot restore against a
 # boot, a program with no kernel against the same one under Linux, the
 # console and disk of the devices' stages against final/ and plain QEMU,
-# Linux on two harts under beyond/smp against the same on plain QEMU.
+# Linux on two harts under beyond/smp against the same on plain QEMU, and
+# the sandbox library's calls against their yardsticks.
 bench: tools
+	@scripts/ensure-tools.sh bench
 	@python=$$(scripts/find-python.sh) && \
 	 $$python scripts/bench.py $(if $(RUNS),--runs $(RUNS)) \
 	   $(if $(KERNEL),--kernel $(KERNEL)) $(if $(APPEND),--append "$(APPEND)") && \
 	 $$python scripts/bench_snapshot.py $(if $(RUNS),--runs $(RUNS)) && \
 	 $$python scripts/bench_syscalls.py $(if $(RUNS),--runs $(RUNS)) && \
 	 $$python scripts/bench_devices.py $(if $(RUNS),--runs $(RUNS)) && \
-	 $$python scripts/bench_smp.py $(if $(RUNS),--runs $(RUNS))
+	 $$python scripts/bench_smp.py $(if $(RUNS),--runs $(RUNS)) && \
+	 $$python scripts/bench_sandbox.py $(if $(RUNS),--runs $(RUNS))
 
 # Lines of C++ and assembly in final/src, comments and blank lines left out.
 loc:

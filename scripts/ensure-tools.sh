@@ -7,8 +7,9 @@
 # and qemu-system-riscv on Debian 13; each release has its own kernel source
 # versions), so the names are looked up in apt, exactly, on the machine at hand.
 #
-# usage: scripts/ensure-tools.sh [build|test|kernel|debug]...
-#   (default: the first three; debug is gdb-multiarch, for make debug)
+# usage: scripts/ensure-tools.sh [build|test|kernel|debug|bench]...
+#   (default: the first three; debug is gdb-multiarch, for make debug;
+#   bench is qemu-riscv64, make bench's yardstick for a program)
 #   CROSS_COMPILE=prefix-   use another toolchain (not installed by us)
 #   QEMU=program            use another QEMU, or a wrapper script
 #   LINUX=6.1               the guest kernel's source version (default: 6.12
@@ -149,6 +150,8 @@ for want in $wants; do
         need "command -v mke2fs || test -x /usr/sbin/mke2fs" e2fsprogs ;;
     debug)
         need "command -v gdb-multiarch" gdb-multiarch ;;
+    bench)
+        need "command -v qemu-riscv64" qemu-user ;;
     kernel)
         # The kernel source: chosen again once apt's lists are fresh.
         if [ -n "$(choose_linux)" ]; then missing+=(@linux); fi
