@@ -52,22 +52,20 @@ passes (or when the script is interrupted).
 import argparse
 import datetime
 import os
-import platform
 import re
-import select
 import shlex
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.dont_write_bytecode = True  # no __pycache__ left in scripts/
+sys.dont_write_bytecode = True  # no __pycache__ left in scripts/ or sandbox/
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402  (scripts/benchlib.py: stages and QEMU, through sandbox/)
 import loc  # noqa: E402  (scripts/loc.py, next to this file)
+from benchlib import RunFailed, Stage, finish, option, running  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = benchlib.REPO
 STAGE = REPO / "final"
 GUESTS = REPO / "tests" / "guests"
 HYPERCALL_GUEST = GUESTS / "build" / "hypercall.Image"
@@ -83,202 +81,92 @@ PER_CALL = re.compile(r"hypercall: (\d+) ns per call \((.*)\)")
 TARGET_BOOT = 1.10   # the hypervisor boot should take at most 1.10 times the direct one
 TARGET_CALL = 1.15   # a hypervisor call at most 1.15 times its floor
 
-
-
 # The rows of final's exit table that count timer exits: the guest's SBI
 # set_timer calls, and final's own timer (its watchdog).
 TIMER_ROWS = ("SBI timer", "watchdog")
 
-class BootFailed(Exception):
-    def __init__(self, why, output):
-        super().__init__(why)
-        self.output = output
-
 
 # ---------------------------------------------------------------- building
 
-def make(*args, capture=False):
-    """Run make in the repository; stop the benchmark if it fails."""
-    command = ["make", "--no-print-directory", *args]
-    result = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE if capture else None,
-                            text=True)
-    if result.returncode != 0:
-        sys.exit(f"bench: '{' '.join(command)}' failed")
-    return result.stdout
-
-
-def qemu_command(directory, kernel=None):
-    """The QEMU command a Makefile's `qemu-command` target prints: a
-    hypervisor as -kernel, its guest (KERNEL=, if given) as -initrd."""
-    kernel_var = [f"KERNEL={kernel}"] if kernel else []
-    line = make("-s", "-C", directory, *kernel_var, "qemu-command",
-                capture=True).strip().splitlines()[-1]
-    command = shlex.split(line)
-    options = option_values(command)
-    if "-kernel" not in options or "-initrd" not in options:
-        sys.exit(f"bench: expected -kernel and -initrd in {directory}'s qemu-command: {line}")
+def qemu_command(stage):
+    """The QEMU command of a stage's `make run` (sandbox/stage.py): the
+    hypervisor as -kernel, its guest (the stage's KERNEL=) as -initrd."""
+    command = stage.qemu_command()
+    if "-kernel" not in command or "-initrd" not in command:
+        sys.exit(f"bench: expected -kernel and -initrd in {stage.name}'s qemu-command: "
+                 f"{shlex.join(command)}")
     return command
-
-
-def option_values(command):
-    """{option: the word after it}, for QEMU's `-option value` pairs."""
-    return {command[i]: command[i + 1] for i in range(len(command) - 1) if command[i].startswith("-")}
-
-
-def without_hypervisor(command):
-    """A hypervisor's QEMU command turned into a direct one: the file it
-    gave the hypervisor as -initrd is now QEMU's -kernel."""
-    image = option_values(command)["-initrd"]
-    result, skip = [], False
-    for word in command:
-        if skip:
-            skip = False
-        elif word in ("-kernel", "-initrd"):
-            skip = True
-        else:
-            result.append(word)
-    return result + ["-kernel", image]
 
 
 def linux_commands(kernel, append):
     """{way: QEMU command} for the Linux boots, and the kernel's path."""
     # Build the hypervisor, and the guest kernel if it is missing or stale
-    # (a no-op when it is cached); its progress shows.
-    make("-s", "-C", "final", *([f"KERNEL={kernel}"] if kernel else []), "all", "kernel")
-    hypervisor = qemu_command("final", kernel) + ["-append", append]
-    image = (STAGE / option_values(hypervisor)["-initrd"]).resolve()  # relative to final/
-    return {"direct": without_hypervisor(hypervisor), "hypervisor": hypervisor}, image
+    # (a no-op when it is cached).
+    final = Stage("final", kernel=kernel).build()
+    hypervisor = qemu_command(final) + ["-append", append]
+    image = option(hypervisor, "-initrd")  # relative to final/, where QEMU runs
+    return ({"direct": benchlib.direct(hypervisor, image), "hypervisor": hypervisor},
+            (STAGE / image).resolve())
 
 
 def hypercall_commands():
     """{way: QEMU command} for the hypercall guest."""
-    make("-s", "-C", "tests/guests", "build/hypercall.Image")
-    make("-s", "-C", "final", "all")
-    make("-s", "-C", "tests/floor", "all")
-    final = qemu_command("final", HYPERCALL_GUEST)
-    return {"firmware": without_hypervisor(final), "final": final,
-            "floor": qemu_command("tests/floor", HYPERCALL_GUEST)}
+    benchlib.make("-s", "-C", "tests/guests", "build/hypercall.Image")
+    final = qemu_command(Stage("final", kernel=HYPERCALL_GUEST).build())
+    floor = qemu_command(Stage("tests/floor", kernel=HYPERCALL_GUEST).build())
+    return {"firmware": benchlib.direct(final, option(final, "-initrd")), "final": final,
+            "floor": floor}
 
 
 # ---------------------------------------------------------------- running QEMU
 
-class Qemu:
-    """One QEMU run, in its own process group: what it prints (and when),
-    what we type. Leaving the `with` block kills the group if QEMU is
-    still running (a timeout, an error, Ctrl-C)."""
+# Every QEMU runs in final/ (its commands' paths are relative to it) as a
+# sandbox Machine, with a time limit (see benchlib.running).
 
-    def __init__(self, command, timeout):
-        self.timeout = timeout
-        self.start = time.monotonic()
-        self.deadline = self.start + timeout
-        self.output = bytearray()
-        self.arrivals = []  # (end offset, seconds since start) of each piece read
-        self.ended = False  # QEMU closed its output
-        self.process = subprocess.Popen(command, cwd=STAGE, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+def seconds(machine):
+    """Seconds since the machine's QEMU was started."""
+    return time.monotonic() - machine.started
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exception):
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)  # QEMU and anything it started
-            except ProcessLookupError:
-                pass
-            self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            try:
-                pipe.close()
-            except BrokenPipeError:
-                pass
+def arrival(machine, marker, since=0):
+    """Wait for `marker` (bytes, no line end in it) in what the console
+    printed from byte `since` on. Returns (seconds from starting QEMU to
+    the arrival of its last byte, the byte offset just past it).
 
-    def now(self):
-        return time.monotonic() - self.start
-
-    def _read(self, until):
-        """Read what QEMU prints, waiting at most until `until` (monotonic)."""
-        remaining = until - time.monotonic()
-        if remaining <= 0 or self.ended:
-            return
-        ready, _, _ = select.select([self.process.stdout], [], [], remaining)
-        if ready:
-            data = os.read(self.process.stdout.fileno(), 65536)
-            if not data:
-                self.ended = True
-                return
-            self.output += data
-            self.arrivals.append((len(self.output), self.now()))
-
-    def arrived(self, offset):
-        """When the byte at `offset` was read, in seconds since the start."""
-        return next(t for end, t in self.arrivals if end > offset)
-
-    def wait_for(self, marker, what, start=0):
-        """Wait for `marker` in the output from `start` on. Returns (seconds
-        since the start when it arrived, the offset just past it)."""
-        while True:
-            found = self.output.find(marker, start)
-            if found >= 0:
-                end = found + len(marker)
-                return self.arrived(end - 1), end
-            if self.ended:
-                raise BootFailed(f"QEMU exited (status {self.process.wait()}) before {what}",
-                                 self.output)
-            if time.monotonic() >= self.deadline:
-                raise BootFailed(f"no {what} within {self.timeout:g} s", self.output)
-            self._read(self.deadline)
-
-    def idle(self, seconds):
-        """Type nothing for `seconds`, reading what QEMU prints meanwhile."""
-        until = min(time.monotonic() + seconds, self.deadline)
-        while time.monotonic() < until and not self.ended:
-            self._read(until)
-
-    def type(self, data):
-        try:
-            self.process.stdin.write(data)
-            self.process.stdin.flush()
-        except BrokenPipeError:
-            pass  # QEMU is gone already: its exit status tells why
-
-    def finish(self, what):
-        """Wait for QEMU to exit with status 0; returns the output as text."""
-        while not self.ended and time.monotonic() < self.deadline:
-            self._read(self.deadline)
-        try:
-            status = self.process.wait(timeout=max(1.0, self.deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            raise BootFailed(f"QEMU did not exit within {self.timeout:g} s ({what})",
-                             self.output) from None
-        if status != 0:
-            raise BootFailed(f"QEMU exited with status {status} ({what})", self.output)
-        return self.output.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    The time is the console reader's, taken as each piece was read
+    (Machine.arrived), not when this script got to look. Machine.wait_for
+    waits on the console's text, where line ends are made \n; a marker
+    with no line end in it is found in the bytes, where the times are,
+    exactly as in the text."""
+    printed = machine.raw_output[:since].rstrip(b"\r")  # half a line end is not text yet
+    text = benchlib.LINE_END.sub("\n", printed.decode("utf-8", errors="replace"))
+    machine.wait_for(marker.decode(), since=len(text))
+    end = machine.raw_output.index(marker, since) + len(marker)
+    return machine.arrived(end - 1), end
 
 
 def boot_linux(command, timeout, idle=0.0):
     """Boot Linux to its shell's prompt, then power it off. With `idle`,
     leave the prompt alone that many seconds first, then type a key and
     time its echo. Returns a dict of what was measured."""
-    with Qemu(command, timeout + idle) as qemu:
-        banner_at, banner_end = qemu.wait_for(BANNER, "the banner")
-        linux = qemu.output.find(LINUX_STARTS, 0, banner_end)  # -1 if the kernel is quiet
-        kernel_at = qemu.arrived(linux) if linux >= 0 else None
-        prompt_at, _ = qemu.wait_for(PROMPT, "the prompt", banner_end)
+    with running(command, STAGE, timeout + idle) as machine:
+        banner_at, banner_end = arrival(machine, BANNER)
+        linux = machine.raw_output.find(LINUX_STARTS, 0, banner_end)  # -1: the kernel is quiet
+        kernel_at = machine.arrived(linux) if linux >= 0 else None
+        prompt_at, _ = arrival(machine, PROMPT, banner_end)
         echo = None
         if idle:
-            qemu.idle(idle)
-            idle_seconds = qemu.now() - prompt_at
-            typed_at, typed_end = qemu.now(), len(qemu.output)
-            qemu.type(KEY)
-            echoed_at, _ = qemu.wait_for(KEY, "the echo of a key", typed_end)
+            time.sleep(max(0.0, min(idle, machine.remaining())))  # type nothing
+            idle_seconds = seconds(machine) - prompt_at
+            typed_at, typed_end = seconds(machine), len(machine.raw_output)
+            machine.send(KEY)
+            echoed_at, _ = arrival(machine, KEY, typed_end)
             echo = echoed_at - typed_at
-            qemu.type(REST)
+            machine.send(REST)
         else:
             idle_seconds = 0.0
-            qemu.type(KEY + REST)
-        text = qemu.finish("after poweroff")
+            machine.send(KEY + REST)
+        text = finish(machine)
     return {"kernel": kernel_at, "banner": banner_at, "exits": exit_table(text),
             "idle": idle_seconds, "echo": echo, "text": text}
 
@@ -286,12 +174,12 @@ def boot_linux(command, timeout, idle=0.0):
 def time_hypercall(command, timeout):
     """Boot the hypercall guest; returns (microseconds per call, how the
     guest got that figure, its output)."""
-    with Qemu(command, timeout) as qemu:
-        qemu.wait_for(b" ns per call", "the time per call")
-        text = qemu.finish("after the benchmark")
+    with running(command, STAGE, timeout) as machine:
+        machine.wait_for(" ns per call")
+        text = finish(machine)
     found = PER_CALL.search(text)
     if not found:
-        raise BootFailed("no time per call in the guest's output", qemu.output)
+        raise RunFailed("no time per call in the guest's output", text)
     return int(found.group(1)) / 1000, found.group(2), text
 
 
@@ -308,26 +196,6 @@ def opensbi_version(text):
 
 # ---------------------------------------------------------------- printing
 
-def machine_description():
-    cpu = platform.machine()
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            models = re.findall(r"^model name\s*:\s*(.*)$", cpuinfo.read(), re.MULTILINE)
-        if models:
-            cpu = models[0]
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs"
-
-
-def qemu_version(qemu):
-    try:
-        first = subprocess.run([qemu, "--version"], capture_output=True, text=True).stdout
-        return first.splitlines()[0]
-    except (OSError, IndexError):
-        return qemu
-
-
 def cell(value, width, digits):
     return f"{value:{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
 
@@ -339,8 +207,7 @@ def median(values):
 
 def show_failure(what, failure):
     print(f"\nbench: {what}: {failure}. Its last lines:")
-    text = failure.output.decode("utf-8", errors="replace").replace("\r", "")
-    print("\n".join("  | " + line for line in text.splitlines()[-15:]))
+    print(failure.last_lines())
 
 
 # ---------------------------------------------------------------- the two benchmarks
@@ -359,7 +226,7 @@ def hypercall_benchmark(commands, runs, timeout):
         for way, command in commands.items():
             try:
                 per_call, method, text = time_hypercall(command, timeout)
-            except BootFailed as failure:
+            except RunFailed as failure:
                 show_failure(f"hypercall run {run}, {way}", failure)
                 return None
             results[way].append(per_call)
@@ -391,7 +258,7 @@ def linux_benchmark(commands, runs, timeout, idle):
                                        ("idle", commands["hypervisor"], idle)):
             try:
                 result = boot_linux(command, timeout, idle_for)
-            except BootFailed as failure:
+            except RunFailed as failure:
                 show_failure(f"Linux run {run}, {way}", failure)
                 return None
             boots[way].append(result)
@@ -492,8 +359,8 @@ def main():
     linux, image = (linux_commands(args.kernel, args.append) if args.only != "hypercall"
                     else (None, None))
     any_command = next(iter((calls or linux).values()))
-    print(f"Benchmark: {datetime.date.today().isoformat()}, {machine_description()}, "
-          f"{qemu_version(any_command[0])}; {args.runs} run{'s' * (args.runs != 1)}, "
+    print(f"Benchmark: {datetime.date.today().isoformat()}, {benchlib.machine_description()}, "
+          f"{benchlib.qemu_version(any_command[0])}; {args.runs} run{'s' * (args.runs != 1)}, "
           f"the ways alternating in each; load average {os.getloadavg()[0]:.2f}")
     for way, command in (calls or {}).items():
         print(f"  {way + ':':12}{shlex.join(command)}")
@@ -523,14 +390,5 @@ def main():
     return 0
 
 
-def interrupted(signum, frame):
-    raise KeyboardInterrupt  # so that leaving `with Qemu` kills the QEMU that is running
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, interrupted)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("\nbench: interrupted", file=sys.stderr)
-        sys.exit(130)
+    benchlib.main("bench", main)
