@@ -42,16 +42,13 @@ import argparse
 import datetime
 import os
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ left behind
-REPO = Path(__file__).resolve().parent.parent
-conftest = None  # the test harness (tests/conftest.py): Stage builds a stage, Qemu runs one
+import benchlib  # noqa: E402  (scripts/benchlib.py: stages and QEMU, through sandbox/)
+from benchlib import RunFailed, Stage, finish, running  # noqa: E402
 
 STAGE = "beyond/snapshot"
 DEFAULT_SIZE = "64M"  # the stage's guest RAM when no GUEST_MEM is given
@@ -61,12 +58,6 @@ TAKEN = re.compile(r"\[snapshot\] taken pages=(\d+) copied=(\d+) us=(\d+)\n")
 RESTORED = re.compile(r"\[snapshot\] restored pages=(\d+) us=(\d+) copy=(dirty|full)\n")
 
 
-class RunFailed(Exception):
-    def __init__(self, why, output):
-        super().__init__(why)
-        self.output = output
-
-
 def sandbox_run(stage, size, timeout):
     """Boot; write a file and restore, four times (dirty twice, then full
     twice); power off. Returns {"boot": s, "first": the first snapshot's
@@ -74,13 +65,11 @@ def sandbox_run(stage, size, timeout):
     "dirty", "again", "full", "full again"}."""
     make_vars = [] if size == DEFAULT_SIZE else [f"GUEST_MEM={size}"]
     command = stage.qemu_command(make_vars)
-    started = time.monotonic()
-    machine = conftest.Qemu(command, cwd=stage.dir, timeout=timeout)
-    try:
+    with running(command, stage.dir, timeout) as machine:
         taken = machine.wait_for(TAKEN)
         machine.wait_for(PROMPT, since=taken.end())
         first = int(taken.group(3)) / 1e6
-        boot = time.monotonic() - started - first
+        boot = time.monotonic() - machine.started - first
 
         def shell(line):
             start = len(machine.output)
@@ -96,19 +85,14 @@ def sandbox_run(stage, size, timeout):
         restores = []
         for round, key in enumerate("rrff", 1):
             shell(f"write /attempt round-{round}")
-            assert shell("cat /attempt") == [f"round-{round}"], "the file was not written"
+            if shell("cat /attempt") != [f"round-{round}"]:
+                raise RunFailed("the file was not written")
             restores.append(restore(key))
-            assert shell("cat /attempt") == ["cat: /attempt: No such file or directory"], \
-                "the restore left the file"
+            if shell("cat /attempt") != ["cat: /attempt: No such file or directory"]:
+                raise RunFailed("the restore left the file")
         dirty, again, full, full_again = restores
         machine.send("poweroff\n")
-        status = machine.wait_exit()
-        if status != 0:
-            raise RunFailed(f"QEMU exited with status {status} after poweroff", machine.output)
-    except AssertionError as failure:  # conftest's wait_for: a timeout, or QEMU gone
-        raise RunFailed(str(failure), machine.output) from None
-    finally:
-        machine.kill()
+        finish(machine)
     return {"boot": boot, "first": first * 1000, "pages": int(dirty.group(1)),
             "dirty": int(dirty.group(2)) / 1000, "again": int(again.group(2)) / 1000,
             "full": int(full.group(2)) / 1000, "full again": int(full_again.group(2)) / 1000}
@@ -130,14 +114,6 @@ def median(results, key):
     return statistics.median(r[key] for r in results)
 
 
-def qemu_version(program):
-    try:
-        return subprocess.run([program, "--version"], capture_output=True,
-                              text=True).stdout.splitlines()[0]
-    except (OSError, IndexError):
-        return f"{program} (no version printed)"
-
-
 def main():
     parser = argparse.ArgumentParser(
         description="Time beyond/snapshot's restores of a Linux sandbox after a shell command "
@@ -157,21 +133,10 @@ def main():
     if any(not re.fullmatch(r"\d+[MG]", s) for s in sizes):
         parser.error("--sizes: give sizes such as 64M or 1G")
 
-    global conftest
-    sys.path.insert(0, str(REPO / "tests"))
-    try:
-        import conftest
-    except ImportError as missing:  # it needs pytest
-        sys.exit(f"bench_snapshot: {missing}: run it with a python3 that has pytest, "
-                 "such as $(scripts/find-python.sh) scripts/bench_snapshot.py")
-    try:
-        stage = conftest.Stage(STAGE).build()  # and the guest kernel, if missing (cached)
-        command = stage.qemu_command()
-    except BaseException as failure:  # conftest's make fails with pytest.fail
-        if isinstance(failure, KeyboardInterrupt):
-            raise
-        sys.exit(f"bench_snapshot: building {STAGE} failed: {failure}")
-    print(f"Snapshot benchmark: {datetime.date.today().isoformat()}, {qemu_version(command[0])}, "
+    stage = Stage(STAGE).build()  # and the guest kernel, if missing (cached)
+    command = stage.qemu_command()
+    print(f"Snapshot benchmark: {datetime.date.today().isoformat()}, "
+          f"{benchlib.qemu_version(command[0])}, "
           f"{os.cpu_count()} CPUs; {args.runs} run{'s' * (args.runs != 1)} per size; "
           f"load average {os.getloadavg()[0]:.2f}")
     print(f"  {' '.join(command)}")
@@ -187,7 +152,7 @@ def main():
             by_size[size] = runs_of(stage, size, args.runs, args.timeout)
     except RunFailed as failure:
         print(f"\nbench_snapshot: {failure}. The last lines:")
-        print("\n".join("  | " + line for line in failure.output.splitlines()[-15:]))
+        print(failure.last_lines())
         return 1
 
     main_runs = by_size[DEFAULT_SIZE]
@@ -203,14 +168,5 @@ def main():
     return 0
 
 
-def interrupted(signum, frame):
-    raise KeyboardInterrupt  # so that the `finally` kills the QEMU that is running
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, interrupted)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("\nbench_snapshot: interrupted", file=sys.stderr)
-        sys.exit(130)
+    benchlib.main("bench_snapshot", main)
