@@ -49,16 +49,13 @@ after which the whole group is killed.
 
 import argparse
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-sys.dont_write_bytecode = True  # no __pycache__ left in scripts/ or tests/
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.dont_write_bytecode = True  # no __pycache__ left in scripts/ or sandbox/
+import benchlib  # noqa: E402  (scripts/benchlib.py: stages and QEMU, through sandbox/)
+from benchlib import RunFailed, Stage, finish, running  # noqa: E402
 
 STAGE = "beyond/syscall-emulation"
 RAN = re.compile(r"\[hypervisor\] it ran (\d+\.\d+) ms, from its first instruction to its end")
@@ -69,43 +66,12 @@ PROMPT = "guest$ "
 HELLO_EXITED = re.compile(r"exit status (\d+)\n")
 
 
-def load_harness():
-    """The tests' harness (tests/conftest.py): make, and QEMU in its own
-    process group with a time limit. It needs pytest, as the tests do."""
-    global pytest, Qemu, Stage
-    try:
-        import pytest  # conftest reports a failed make with pytest.fail
-        from conftest import Qemu, Stage
-    except ImportError:
-        sys.exit("bench_syscalls: it needs pytest, as the tests do: run it with the python3 "
-                 "that scripts/find-python.sh names, or 'sudo apt-get install python3-pytest'")
-
-
-class Failed(Exception):
-    def __init__(self, why, output):
-        super().__init__(why)
-        self.output = output
-
-
-def finish(machine, what):
-    """Wait for QEMU to exit by itself, with status 0."""
-    status = machine.wait_exit()
-    if status != 0:
-        raise Failed(f"{what}: QEMU exited with status {status}" if status is not None
-                     else f"{what}: QEMU did not exit within {machine.timeout:g} s",
-                     machine.output)
-
-
 def run_stage(stage, program, args, timeout):
     """Run one program under the stage to its end; returns its output."""
-    machine = Qemu(stage.qemu_command([f"PROG={program}", f"ARGS={args}", "QUIET="]),
-                   cwd=stage.dir, timeout=timeout)
-    try:
-        machine.process.stdin.close()
-        finish(machine, f"{program} under {STAGE}")
-        return machine.output
-    finally:
-        machine.kill()
+    with running(stage.qemu_command([f"PROG={program}", f"ARGS={args}", "QUIET="]),
+                 stage.dir, timeout, what=f"{program} under {STAGE}") as machine:
+        machine.process.stdin.close()  # the program reads no input: it gets an end of file
+        return finish(machine)
 
 
 def stage_hello(stage, timeout):
@@ -113,7 +79,7 @@ def stage_hello(stage, timeout):
     output = run_stage(stage, "hello", "", timeout)
     found = RAN.search(output)
     if not found:
-        raise Failed("hello under the stage: no 'it ran ... ms' line", output)
+        raise RunFailed("hello under the stage: no 'it ran ... ms' line", output)
     return float(found.group(1))
 
 
@@ -122,7 +88,7 @@ def stage_getpid(stage, calls, timeout):
     output = run_stage(stage, "getpid", str(calls), timeout)
     found = PER_CALL.search(output)
     if not found:
-        raise Failed("getpid under the stage: no 'getpid: N calls, X ns each' line", output)
+        raise RunFailed("getpid under the stage: no 'getpid: N calls, X ns each' line", output)
     return int(found.group(2)) / 1000
 
 
@@ -130,37 +96,23 @@ def linux(final, calls, timeout):
     """One Linux boot under final/: `run hello` at the first prompt, then
     `getpid N`, then poweroff. Returns (ms from entry to hello's exit,
     us per getpid)."""
-    machine = Qemu(final.qemu_command(), cwd=final.dir, timeout=timeout)
-    try:
-        try:
-            machine.wait_for(ENTERING)
-            entered = time.monotonic()
-            machine.wait_for(PROMPT, since=machine.wait_for(BANNER).end())
-            start = len(machine.output)
-            machine.send("run hello\n")
-            found = machine.wait_for(HELLO_EXITED, since=start)
-            exited = time.monotonic()
-            if found.group(1) != "0":
-                raise Failed(f"hello in Linux: exit status {found.group(1)}", machine.output)
-            start = len(machine.output)
-            machine.send(f"getpid {calls}\n")
-            per_call = machine.wait_for(PER_CALL, since=start)
-            machine.wait_for(PROMPT, since=start + per_call.end())
-            machine.send("poweroff\n")
-            finish(machine, "Linux under final")
-        except AssertionError as error:  # wait_for: QEMU exited, or the time is up
-            raise Failed(f"Linux under final: {error}", machine.output) from None
-        return (exited - entered) * 1000, int(per_call.group(2)) / 1000
-    finally:
-        machine.kill()
-
-
-def qemu_version(command):
-    try:
-        return subprocess.run([command[0], "--version"], capture_output=True,
-                              text=True).stdout.splitlines()[0]
-    except (OSError, IndexError):
-        return command[0]
+    with running(final.qemu_command(), final.dir, timeout, what="Linux under final") as machine:
+        machine.wait_for(ENTERING)
+        entered = time.monotonic()
+        machine.wait_for(PROMPT, since=machine.wait_for(BANNER).end())
+        start = len(machine.output)
+        machine.send("run hello\n")
+        found = machine.wait_for(HELLO_EXITED, since=start)
+        exited = time.monotonic()
+        if found.group(1) != "0":
+            raise RunFailed(f"hello exited with status {found.group(1)}")
+        start = len(machine.output)
+        machine.send(f"getpid {calls}\n")
+        per_call = machine.wait_for(PER_CALL, since=start)
+        machine.wait_for(PROMPT, since=start + per_call.end())
+        machine.send("poweroff\n")
+        finish(machine)
+    return (exited - entered) * 1000, int(per_call.group(2)) / 1000
 
 
 def say(text):
@@ -178,15 +130,11 @@ def main():
     args = parser.parse_args()
     if args.runs < 1 or args.calls < 1:
         parser.error("--runs and --calls must be at least 1")
-    load_harness()
 
-    try:
-        stage = Stage(STAGE).build()
-        final = Stage("final").build()  # and the guest kernel, if it is not cached
-        say(f"bench_syscalls: {qemu_version(stage.qemu_command())}; {args.runs} run"
-            f"{'s' * (args.runs != 1)}, {args.calls} getpid calls each")
-    except pytest.fail.Exception as failure:
-        sys.exit(f"bench_syscalls: {failure}")
+    stage = Stage(STAGE).build()
+    final = Stage("final").build()  # and the guest kernel, if it is not cached
+    say(f"bench_syscalls: {benchlib.qemu_version(stage.qemu_command()[0])}; {args.runs} run"
+        f"{'s' * (args.runs != 1)}, {args.calls} getpid calls each")
 
     figures = {"hello": [], "linux hello": [], "getpid": [], "linux getpid": []}
     for run in range(1, args.runs + 1):
@@ -194,11 +142,9 @@ def main():
             figures["hello"].append(stage_hello(stage, args.timeout))
             figures["getpid"].append(stage_getpid(stage, args.calls, args.timeout))
             linux_hello, linux_getpid = linux(final, args.calls, args.timeout)
-        except pytest.fail.Exception as failure:  # make qemu-command failed
-            sys.exit(f"bench_syscalls: {failure}")
-        except Failed as failure:
+        except RunFailed as failure:
             say(f"bench_syscalls: run {run}: {failure}. The last lines:")
-            say("\n".join("  | " + line for line in failure.output.splitlines()[-15:]))
+            say(failure.last_lines())
             return 1
         figures["linux hello"].append(linux_hello)
         figures["linux getpid"].append(linux_getpid)
@@ -213,14 +159,5 @@ def main():
     return 0
 
 
-def interrupted(signum, frame):
-    raise KeyboardInterrupt  # so that the `finally` blocks kill the running QEMU
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, interrupted)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("\nbench_syscalls: interrupted", file=sys.stderr)
-        sys.exit(130)
+    benchlib.main("bench_syscalls", main)
