@@ -35,6 +35,7 @@ the limit passes or the script is interrupted.
 """
 
 import argparse
+import contextlib
 import datetime
 import os
 import re
@@ -47,9 +48,8 @@ import time
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ left behind
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-import conftest  # noqa: E402  (the test harness: Stage builds a stage, Qemu runs one)
+import benchlib  # noqa: E402  (scripts/benchlib.py: stages and QEMU, through sandbox/)
+from benchlib import RunFailed, Stage, finish, running  # noqa: E402
 
 PROMPT = "guest$ "
 GAPS = (0.0, 0.3, 3.0)
@@ -66,16 +66,10 @@ EXIT_TOTAL = re.compile(r"\[hypervisor\]   total +(\d+)\n")
 READALL = re.compile(r"readall: (\d+) bytes in (\d+) us")
 
 
-class RunFailed(Exception):
-    def __init__(self, why, output=""):
-        super().__init__(why)
-        self.output = output
-
-
 # ---------------------------------------------------------------- the ways to boot
 
 def stage_command(name, make_vars=()):
-    stage = conftest.Stage(name).build()
+    stage = Stage(name).build()
     return stage.qemu_command(list(make_vars)), stage.dir
 
 
@@ -83,78 +77,54 @@ def direct_command(extra=(), append="console=ttyS0 earlycon=sbi"):
     """Linux straight on QEMU: final's command, with the kernel as QEMU's
     -kernel instead of the hypervisor, and a command line of its own."""
     command, cwd = stage_command("final")
-    kernel = command[command.index("-initrd") + 1]
-    direct = []
-    skip = False
-    for word in command:
-        if skip:
-            skip = False
-        elif word in ("-kernel", "-initrd", "-append"):
-            skip = True
-        else:
-            direct.append(word)
-    return direct + ["-kernel", kernel, "-append", append, *extra], cwd
+    kernel = benchlib.option(command, "-initrd")
+    direct = benchlib.direct(command, kernel, drop=("-kernel", "-initrd", "-append"))
+    return direct + ["-append", append, *extra], cwd
 
 
-class Shell:
-    """A booted Linux at its prompt."""
+@contextlib.contextmanager
+def shell(command, cwd, timeout):
+    """A booted Linux at its prompt, for the `with` block (a Machine:
+    see benchlib.running)."""
+    with running(command, cwd, timeout) as machine:
+        machine.wait_for("Welcome to the guest userland.")
+        machine.wait_for(PROMPT)
+        yield machine
 
-    def __init__(self, command, cwd, timeout):
-        self.machine = conftest.Qemu(command, cwd=cwd, timeout=timeout)
-        try:
-            self.machine.wait_for("Welcome to the guest userland.")
-            self.machine.wait_for(PROMPT)
-        except AssertionError as failure:
-            self.machine.kill()
-            raise RunFailed(str(failure), self.machine.output) from None
 
-    def command(self, line, until):
-        """Type `line`; returns (seconds until `until` came back, the match)."""
-        start = len(self.machine.output)
-        typed = time.monotonic()
-        self.machine.send(line + "\n")
-        match = self.machine.wait_for(until, since=start + len(line))
-        took = time.monotonic() - typed
-        self.machine.wait_for(PROMPT, since=start + len(line) + match.end())
-        return took, match
-
-    def power_off(self):
-        self.machine.send("poweroff\n")
-        status = self.machine.wait_exit()
-        if status not in (0, None) or self.machine.timed_out:
-            raise RunFailed(f"QEMU ended with status {status}", self.machine.output)
-        return self.machine.output
-
-    def kill(self):
-        self.machine.kill()
+def type_command(machine, line, until):
+    """Type `line` at the prompt; returns (seconds until `until` came
+    back, the match), once the prompt is back too."""
+    start = len(machine.output)
+    typed = time.monotonic()
+    machine.send(line + "\n")
+    match = machine.wait_for(until, since=start + len(line))
+    took = time.monotonic() - typed
+    machine.wait_for(PROMPT, since=start + len(line) + match.end())
+    return took, match
 
 
 def round_trips(command, cwd, timeout):
     """{gap: median ms} for one boot."""
-    shell = Shell(command, cwd, timeout)
-    try:
+    with shell(command, cwd, timeout) as machine:
         result = {}
         for gap in GAPS:
             times = []
             for n in range(ROUNDS):
                 time.sleep(gap)
-                took, _ = shell.command(f"echo r{n}", re.compile(rf"\nr{n}\n"))
+                took, _ = type_command(machine, f"echo r{n}", re.compile(rf"\nr{n}\n"))
                 times.append(took * 1000)
             result[gap] = statistics.median(times)
         return result
-    finally:
-        shell.kill()
 
 
 def exits_of(command, cwd, timeout, line):
     """The total of the exit table of a boot that runs `line` (or nothing)."""
-    shell = Shell(command, cwd, timeout)
-    try:
+    with shell(command, cwd, timeout) as machine:
         if line:
-            shell.command(line, re.compile(r"\n"))
-        output = shell.power_off()
-    finally:
-        shell.kill()
+            type_command(machine, line, re.compile(r"\n"))
+        machine.send("poweroff\n")
+        output = finish(machine)
     found = EXIT_TOTAL.search(output)
     if not found:
         raise RunFailed("no exit table at power-off", output)
@@ -163,11 +133,8 @@ def exits_of(command, cwd, timeout, line):
 
 def disk_read(command, cwd, timeout):
     """MB/s of the first read of /mnt/big after boot."""
-    shell = Shell(command, cwd, timeout)
-    try:
-        _, match = shell.command("readall /mnt/big", READALL)
-    finally:
-        shell.kill()
+    with shell(command, cwd, timeout) as machine:
+        _, match = type_command(machine, "readall /mnt/big", READALL)
     size, us = int(match.group(1)), int(match.group(2))
     if size != BIG_FILE:
         raise RunFailed(f"read {size} bytes, not {BIG_FILE}")
@@ -204,8 +171,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=90)
     args = parser.parse_args()
 
-    qemu = os.environ.get("QEMU", "qemu-system-riscv64")
-    version = subprocess.run([qemu, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    version = benchlib.qemu_version(os.environ.get("QEMU", "qemu-system-riscv64"))
     print(f"Devices benchmark: {datetime.date.today().isoformat()}, {version}; "
           f"{args.runs} runs, medians; load average {os.getloadavg()[0]:.2f}")
 
@@ -273,11 +239,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except RunFailed as failure:
-        print(f"bench_devices: {failure}")
-        print("\n".join("  | " + line for line in str(failure.output).splitlines()[-15:]))
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    benchlib.main("bench_devices", main)
