@@ -38,20 +38,16 @@ the limit passes or the script is interrupted.
 import argparse
 import datetime
 import os
-import platform
 import re
 import shlex
-import signal
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ left behind
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-import conftest  # noqa: E402  (the test harness: Stage builds a stage, Qemu runs one)
+import benchlib  # noqa: E402  (scripts/benchlib.py: stages and QEMU, through sandbox/)
+from benchlib import (LINUX_IMAGE, REPO, RunFailed, Stage, direct, finish, make,  # noqa: E402
+                      running)
 
 STAGE = "beyond/smp"
 HARTS = 2
@@ -62,82 +58,34 @@ PING_PONG = re.compile(r"ping-pong: (\d+) round trips, median (\d+) ns, mean (\d
 TARGET_BOOT = 1.10  # the hypervisor's boot at most 1.10 times the direct one
 
 
-class RunFailed(Exception):
-    def __init__(self, why, output):
-        super().__init__(why)
-        self.output = output
-
-
-def run_qemu(command, cwd, timeout, until):
-    """Start QEMU, call until(machine), wait for it to exit with status 0;
-    returns what until() returned."""
-    machine = conftest.Qemu(command, cwd=cwd, timeout=timeout)
-    try:
-        result = until(machine)
-        status = machine.wait_exit()
-        if status != 0:
-            raise RunFailed(f"QEMU exited with status {status}", machine.output)
-        return result
-    except AssertionError as failure:  # conftest's waits: QEMU exited early, or time ran out
-        raise RunFailed(str(failure), machine.output) from None
-    finally:
-        machine.kill()
-
-
 def boot_to_banner(command, cwd, timeout):
     """Seconds from starting QEMU to the banner; then power off."""
-    def until(machine):
+    with running(command, cwd, timeout) as machine:
         machine.wait_for(BANNER)
-        seconds = time.monotonic() - started
+        seconds = time.monotonic() - machine.started
         machine.wait_for(PROMPT)
         machine.send("poweroff\n")
-        return seconds
-    started = time.monotonic()
-    return run_qemu(command, cwd, timeout, until)
+        finish(machine)
+    return seconds
 
 
 def round_trip(command, cwd, timeout):
     """Microseconds per IPI round trip: the ping-pong guest's median."""
-    return run_qemu(command, cwd, timeout,
-                    lambda machine: int(machine.wait_for(PING_PONG).group(2)) / 1000)
-
-
-def direct(command, image):
-    """A hypervisor's QEMU command, with `image` as QEMU's -kernel instead:
-    the same machine, the same harts, no hypervisor."""
-    result, skip = [], False
-    for word in command:
-        if skip:
-            skip = False
-        elif word in ("-kernel", "-initrd"):
-            skip = True
-        else:
-            result.append(word)
-    return result + ["-kernel", str(image)]
+    with running(command, cwd, timeout) as machine:
+        median = int(machine.wait_for(PING_PONG).group(2)) / 1000
+        finish(machine)
+    return median
 
 
 def qemu_version(program):
-    try:
-        out = subprocess.run([program, "--version"], capture_output=True, text=True).stdout
-        return re.search(r"version (\S+)", out).group(1)
-    except (OSError, AttributeError):
-        return "?"
-
-
-def machine_description():
-    cpu = platform.machine()
-    try:
-        models = re.findall(r"^model name\s*:\s*(.*)$", Path("/proc/cpuinfo").read_text(),
-                            re.MULTILINE)
-        cpu = models[0] if models else cpu
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs"
+    """QEMU's version number ("7.2.22")."""
+    found = re.search(r"version (\S+)", benchlib.qemu_version(program))
+    return found.group(1) if found else "?"
 
 
 def show_failure(what, failure):
     print(f"\nbench_smp: {what}: {failure}. Its last lines:")
-    print("\n".join("  | " + line for line in failure.output.splitlines()[-15:]))
+    print(failure.last_lines())
 
 
 def main():
@@ -151,20 +99,20 @@ def main():
         parser.error("--runs must be at least 1")
 
     # Build the stage, the guest kernel (cached) and the ping-pong guest.
-    conftest.make("-C", "tests/guests", "build/smp.Image")
-    conftest.make("-s", "-C", "tests/guests", "told", "GUEST=smp", "ACTION=ping-pong")
-    stage = conftest.Stage(STAGE).build()
+    make("-C", "tests/guests", "build/smp.Image")
+    make("-s", "-C", "tests/guests", "told", "GUEST=smp", "ACTION=ping-pong")
+    stage = Stage(STAGE).build()
     ping_pong = REPO / "tests" / "guests" / "build" / "smp-ping-pong.Image"
-    guest = conftest.Stage(STAGE, kernel=ping_pong)
+    guest = Stage(STAGE, kernel=ping_pong)
     smp = [f"SMP={HARTS}"]
     linux = {"hypervisor": stage.qemu_command(smp) + ["-append", APPEND]}
-    linux["direct"] = direct(linux["hypervisor"], conftest.LINUX_IMAGE)
+    linux["direct"] = direct(linux["hypervisor"], LINUX_IMAGE)
     ipi = {"hypervisor": guest.qemu_command(smp)}
     ipi["firmware"] = direct(ipi["hypervisor"], ping_pong)
 
     qemu = linux["direct"][0]
     version = qemu_version(qemu)
-    print(f"SMP benchmark: {datetime.date.today().isoformat()}, {machine_description()}, "
+    print(f"SMP benchmark: {datetime.date.today().isoformat()}, {benchlib.machine_description()}, "
           f"QEMU {version} ({qemu}); {args.runs} run{'s' * (args.runs != 1)}, the ways "
           f"alternating in each; load average {os.getloadavg()[0]:.2f}")
     for name, commands in (("Linux", linux), ("IPI", ipi)):
@@ -208,14 +156,5 @@ def main():
     return 0
 
 
-def interrupted(signum, frame):
-    raise KeyboardInterrupt  # so that the QEMU running is killed on the way out
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, interrupted)
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("\nbench_smp: interrupted", file=sys.stderr)
-        sys.exit(130)
+    benchlib.main("bench_smp", main)
