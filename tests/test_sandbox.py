@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -19,6 +20,7 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO))
 import sandbox  # noqa: E402
+from sandbox import programs  # noqa: E402
 
 pytestmark = pytest.mark.interactive  # every test here types into a guest
 STAGE = "beyond/snapshot"
@@ -71,6 +73,28 @@ def test_a_restore_puts_files_back(fresh):
     line = fresh.restore(snap)
     assert re.fullmatch(r"\[snapshot\] restored pages=\d+ us=\d+ copy=dirty", line)
     assert fresh.run("cat /trace").returncode == 1
+
+
+def reading_late(machine, call, seconds=2):
+    """call() while the library reads nothing from `machine`'s channel for
+    `seconds`: its reader thread waits for the lock we hold, so the socket
+    fills up, and QEMU must wait for us rather than drop what it cannot
+    send (as its virtconsole does: the channel is a virtserialport)."""
+    result = {}
+    def calling():
+        result["value"] = call()
+    with machine.channel._changed:
+        thread = threading.Thread(target=calling, daemon=True)
+        thread.start()
+        time.sleep(seconds)
+    thread.join(timeout=120)
+    return result["value"]
+
+
+def test_a_library_that_reads_late_loses_nothing(fresh):
+    data = os.urandom(1 << 20)
+    fresh.write_file("/late", data)
+    assert reading_late(fresh.machine, lambda: fresh.read_file("/late")) == data
 
 
 def test_only_the_latest_snapshot_can_be_restored(fresh):
@@ -205,6 +229,13 @@ def test_a_program_cannot_forge_our_frames_or_lines(probe):
     r = sandbox.run([probe, "echo"], input=forged * 100)
     assert (r.returncode, r.stdout, r.stderr) == (0, forged * 100, b"")
     assert sandbox.run([probe, "exit", "3"]).returncode == 3  # and nothing was left in the wire
+
+
+def test_a_program_run_read_late_loses_nothing(probe):
+    sandbox.run([probe, "exit", "0"])  # its machine, warm
+    machine = programs._machines[(None, 10)]
+    r = reading_late(machine, lambda: sandbox.run([probe, "bytes", "16384"]))  # 4 MiB
+    assert (r.returncode, r.stdout, r.stderr) == (0, bytes(range(256)) * 16384, b"to stderr")
 
 
 def test_statuses_and_signals(probe):

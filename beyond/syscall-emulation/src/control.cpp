@@ -12,11 +12,18 @@ namespace {
 
 using namespace virtio;
 
+// QEMU's virtio console in its multiport form, and its port 1: a
+// `virtserialport` waits until the host has read what we send, where a
+// `virtconsole` (port 0, the only one without MULTIPORT) drops whatever
+// its socket cannot take at once. Port N's queues are 2N + 2 (in) and
+// 2N + 3 (out), after port 0's and the control queues (2 in, 3 out).
 constexpr uint32_t CONSOLE_DEVICE = 3;
-constexpr unsigned RECEIVE = 0, TRANSMIT = 1;
+constexpr uint64_t MULTIPORT = 1ull << 1;
+constexpr uint32_t PORT = 1;
+constexpr unsigned CONTROL_TRANSMIT = 3, RECEIVE = 2 * PORT + 2, TRANSMIT = 2 * PORT + 3;
+enum ControlEvent : uint16_t { DEVICE_READY = 0, PORT_READY = 3, PORT_OPEN = 6 };
 constexpr uint32_t ENTRIES = 8;                 // in each queue
 constexpr uint32_t BUFFER = 16384;              // bytes, each buffer
-constexpr uint64_t PATIENCE = 100'000'000;      // ticks of the 10 MHz `time`: 10 s
 
 uintptr_t device = 0;
 unsigned source = 0;   // its line on the PLIC
@@ -76,7 +83,25 @@ struct Queue {
     }
 };
 
-Queue receive_queue, transmit_queue;
+Queue receive_queue, transmit_queue, control_queue;
+
+// Send `length` bytes of buffer 0 and wait until the device has taken
+// them: for port 1, once the host has read them. A host that does not
+// read stops us, as a pipe stops its writer; it has timeouts of its own.
+void transmit(Queue& queue, unsigned index, uint32_t length) {
+    queue.offer(index, 0, length, 0);
+    while (queue.used->index == queue.seen_used) {
+    }
+    queue.seen_used++;
+}
+
+// A control message (the spec's struct virtio_console_control).
+void tell(ControlEvent event, uint16_t value) {
+    const uint8_t message[8] = {PORT & 0xff, 0, 0, 0, static_cast<uint8_t>(event), 0,
+                                static_cast<uint8_t>(value), 0};
+    memcpy(control_queue.buffer(0), message, sizeof message);
+    transmit(control_queue, CONTROL_TRANSMIT, sizeof message);
+}
 
 // The bytes coming in, a used buffer at a time.
 struct Stream {
@@ -130,16 +155,24 @@ bool start(unsigned hart_id) {
         PANIC("QEMU's virtio-mmio is the legacy one: start it with -global virtio-mmio.force-legacy=false");
     reg(STATUS) = 0;
     reg(STATUS) = ACKNOWLEDGE | DRIVER;
+    reg(DEVICE_FEATURES_SELECT) = 0;
+    if (!(reg(DEVICE_FEATURES) & MULTIPORT)) PANIC("the control channel's console has no MULTIPORT");
     reg(DRIVER_FEATURES_SELECT) = 1;
-    reg(DRIVER_FEATURES) = VERSION_1 >> 32;  // one port, no more: no MULTIPORT
+    reg(DRIVER_FEATURES) = VERSION_1 >> 32;
     reg(DRIVER_FEATURES_SELECT) = 0;
-    reg(DRIVER_FEATURES) = 0;
+    reg(DRIVER_FEATURES) = MULTIPORT;
     reg(STATUS) = ACKNOWLEDGE | DRIVER | FEATURES_OK;
     if (!(reg(STATUS) & FEATURES_OK)) PANIC("the control channel refused our features");
     receive_queue.set_up(RECEIVE, /*interrupts=*/true);    // we sleep until frames come
     transmit_queue.set_up(TRANSMIT, /*interrupts=*/false);  // we wait for it ourselves
+    control_queue.set_up(CONTROL_TRANSMIT, /*interrupts=*/false);
     reg(STATUS) = ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK;
     for (unsigned i = 0; i < ENTRIES; i++) receive_queue.offer(RECEIVE, i, BUFFER, virtio::WRITE);
+    // Ready, and port 1 open: QEMU passes bytes both ways from now on.
+    // (What it says back, on the control queue in, we do not need.)
+    tell(DEVICE_READY, 1);
+    tell(PORT_READY, 1);
+    tell(PORT_OPEN, 1);
 
     // Its line, to our hart's supervisor mode. (OpenSBI 1.1 leaves that
     // context's threshold at 7, the highest: nothing would pass it.)
@@ -169,12 +202,7 @@ void send(char kind, const void* data, size_t size) {
         length += static_cast<uint32_t>(part);
         done += part;
         header_sent = true;
-        transmit_queue.offer(TRANSMIT, 0, length, 0);
-        const uint64_t deadline = riscv::read_time() + PATIENCE;
-        while (transmit_queue.used->index == transmit_queue.seen_used)
-            if (riscv::read_time() > deadline)
-                PANIC("the control channel: nobody has read what we sent for 10 s");
-        transmit_queue.seen_used++;
+        transmit(transmit_queue, TRANSMIT, length);
     }
 }
 
