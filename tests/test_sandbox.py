@@ -278,6 +278,15 @@ def test_nothing_of_one_program_is_left_to_the_next(probe):
     assert sandbox.run([probe, "clean"]).stdout == first  # same heap, same mapping, nothing left
 
 
+def test_code_kept_for_the_next_run_is_the_file_s(probe):
+    # The program's read-only segments stay between two runs of it (QEMU
+    # keeps its translations): unless a run could have changed them.
+    for what in ("page", "segment"):
+        assert sandbox.run([probe, "motto"]).stdout == b"try catch continue\n"
+        assert sandbox.run([probe, "patch", what]).stdout == b"Try catch continue\n"
+        assert sandbox.run([probe, "motto"]).stdout == b"try catch continue\n", what
+
+
 def test_the_command_line_is_a_plain_command():
     result = subprocess.run([sys.executable, "-m", "sandbox", "run", "lines"], cwd=REPO,
                             input=b"one two\nthree\n", capture_output=True, timeout=60)

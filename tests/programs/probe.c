@@ -10,6 +10,11 @@
  *                    and where its mapping went (the same address, unless
  *                    an earlier program's mapping is still in the way)
  *   probe exit N     exits with status N
+ *   probe motto      prints a constant string (in its read-only segment)
+ *   probe patch page|segment
+ *                    makes that string's page (or its whole segment)
+ *                    writable, changes the string, prints it: the next
+ *                    run must not see that
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -20,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <elf.h>
+#include <sys/auxv.h>
 
 static void bytes(int times)
 {
@@ -74,6 +81,30 @@ static void clean(void)
 	if (!leaks) printf("clean, heap at %p, mapping at %p\n", (void *)heap, (void *)map);
 }
 
+static const char motto[] = "try catch continue";
+
+/* Make the page of motto, or the whole segment that holds it, writable,
+ * and change motto. The two take different paths in the hypervisor: a
+ * page cuts the segment's area in three, a segment keeps it whole. */
+static void patch(const char *what)
+{
+	unsigned long at = (unsigned long)motto, page = (unsigned long)sysconf(_SC_PAGESIZE);
+	unsigned long start = at & ~(page - 1), end = start + page;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	for (unsigned long i = 0; !strcmp(what, "segment") && i < getauxval(AT_PHNUM); i++) {
+		if (ph[i].p_type == PT_LOAD && at - ph[i].p_vaddr < ph[i].p_memsz) {
+			start = ph[i].p_vaddr & ~(page - 1);
+			end = (ph[i].p_vaddr + ph[i].p_memsz + page - 1) & ~(page - 1);
+		}
+	}
+	if (mprotect((void *)start, end - start, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
+		perror("mprotect");
+		exit(1);
+	}
+	((char *)motto)[0] = 'T';
+	puts(motto);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "bytes"))
@@ -86,6 +117,10 @@ int main(int argc, char **argv)
 		clean();
 	else if (argc == 3 && !strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
+	else if (argc == 2 && !strcmp(argv[1], "motto"))
+		puts(motto);
+	else if (argc == 3 && !strcmp(argv[1], "patch"))
+		patch(argv[2]);
 	else
 		return 100;
 	return 0;

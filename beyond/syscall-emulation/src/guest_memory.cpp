@@ -133,6 +133,7 @@ void GuestMemory::release(uint64_t start, uint64_t end) {
 }
 
 void GuestMemory::remove(uint64_t start, uint64_t end) {
+    unseal(start, end);
     split_at(start);
     split_at(end);
     release(start, end);
@@ -140,12 +141,36 @@ void GuestMemory::remove(uint64_t start, uint64_t end) {
     while (i < areas_.size() && areas_[i].end <= end) areas_.erase(i);
 }
 
-void GuestMemory::discard(uint64_t start, uint64_t end) { release(start, end); }
+void GuestMemory::discard(uint64_t start, uint64_t end) {
+    unseal(start, end);
+    release(start, end);
+}
 
-void GuestMemory::reset() {
-    while (areas_.size() > 0) remove(areas_[0].start, areas_[0].end);
+void GuestMemory::reset(bool keep_sealed) {
+    if (!keep_sealed) sealed_count_ = 0;
+    for (size_t i = 0; i < areas_.size();) {
+        if (sealed(areas_[i].start, areas_[i].end)) i++;
+        else remove(areas_[i].start, areas_[i].end);
+    }
     out_of_memory_ = false;
     riscv::hfence_gvma_all();  // no translation of the last program's pages may survive
+}
+
+void GuestMemory::seal(uint64_t start, uint64_t end) {
+    if (sealed_count_ < sizeof sealed_ / sizeof sealed_[0]) sealed_[sealed_count_++] = {start, end};
+}
+
+bool GuestMemory::sealed(uint64_t start, uint64_t end) const {
+    for (size_t i = 0; i < sealed_count_; i++)
+        if (sealed_[i].start == start && sealed_[i].end == end) return true;
+    return false;
+}
+
+void GuestMemory::unseal(uint64_t start, uint64_t end) {
+    for (size_t i = 0; i < sealed_count_;) {
+        if (sealed_[i].start < end && start < sealed_[i].end) sealed_[i] = sealed_[--sealed_count_];
+        else i++;
+    }
 }
 
 bool GuestMemory::protect(uint64_t start, uint64_t end, uint32_t new_prot) {
@@ -154,6 +179,7 @@ bool GuestMemory::protect(uint64_t start, uint64_t end, uint32_t new_prot) {
         if (area == nullptr) return false;
         at = area->end;
     }
+    unseal(start, end);
     split_at(start);
     split_at(end);
     for (size_t i = index_of(start); i < areas_.size() && areas_[i].start < end; i++)
@@ -176,12 +202,14 @@ bool GuestMemory::one_area(uint64_t start, uint64_t end) const {
 void GuestMemory::resize(uint64_t end, uint64_t new_end) {
     split_at(end);
     const size_t i = index_of(end - 1);
+    unseal(areas_[i].start, end > new_end ? end : new_end);
     if (new_end < end) release(new_end, end);
     if (new_end == areas_[i].start) areas_.erase(i);
     else areas_[i].end = new_end;
 }
 
 void GuestMemory::move(uint64_t start, uint64_t end, uint64_t to) {
+    unseal(start, end);
     split_at(start);
     split_at(end);
     const size_t i = index_of(start);

@@ -92,7 +92,17 @@ public:
 
     // Empty again, for the next program: every area gone, its pages back in
     // the pool (the page tables stay, for the next one's same addresses).
-    void reset();
+    // With `keep_sealed`, the sealed areas stay, pages and all.
+    void reset(bool keep_sealed);
+
+    // Sealed: an area whose bytes are the program file's and cannot have
+    // changed since (its code, its read-only data). The next run of the
+    // same program finds it in place, and QEMU keeps the code it
+    // translated from it: to QEMU, writing a page throws away what it
+    // translated there, and loading it again would. Any change to a sealed
+    // area (mprotect, munmap, mremap, madvise) unseals it.
+    void seal(uint64_t start, uint64_t end);
+    bool sealed(uint64_t start, uint64_t end) const;
 
     // The program wanted a page and the pool had none left.
     bool out_of_memory() const { return out_of_memory_; }
@@ -105,6 +115,7 @@ public:
     static constexpr size_t MAX_AREAS = 4096;
 
 private:
+    void unseal(uint64_t start, uint64_t end);   // [start, end) is changing
     void split_at(uint64_t address);         // cut the area holding it in two there
     uint8_t* populate(uint64_t page, uint32_t prot);
     void release(uint64_t start, uint64_t end);  // give back the pages of [start, end)
@@ -114,4 +125,9 @@ private:
     gstage::PageTable table_;
     PagePool pool_;
     bool out_of_memory_ = false;
+    struct Range {
+        uint64_t start, end;
+    };
+    Range sealed_[8];  // a program has a few segments
+    size_t sealed_count_ = 0;
 };

@@ -221,6 +221,7 @@ Outcome run_program(GuestMemory& memory, const FileSystem& files, const ImageFil
         size_t size = 0;
         const char kind = control::next_frame(size);
         if (kind == 'L' && size <= ARCHIVE_MAX) {
+            memory.reset(/*keep_sealed=*/false);  // another program: none of the last one's code
             control::take(archive, size);
             bundle = unpack({archive, size}, files);
             continue;
@@ -261,7 +262,7 @@ Outcome run_program(GuestMemory& memory, const FileSystem& files, const ImageFil
             const int32_t status = outcome.signal != 0 ? -outcome.signal : outcome.exit_status;
             control::send('X', &status, sizeof status);
         }
-        memory.reset();
+        memory.reset(/*keep_sealed=*/true);  // its code stays, for the same program's next run
         console::reset();
         control::send('W', nullptr, 0);
     }

@@ -30,14 +30,18 @@ LoadedProgram load_program(GuestMemory& memory, const uint8_t* file, size_t size
 
     // Each segment: an area with its permissions, its bytes copied in
     // (the rest, its .bss, reads as zeros). We write even into its code,
-    // so the area is writable until its bytes are in.
+    // so the area is writable until its bytes are in. A segment the
+    // program cannot write is sealed: if it is still in place from the
+    // last run of this program, it is used as it is (guest_memory.hpp).
     for (size_t i = 0; i < elf.count; i++) {
         const Segment& s = elf.segments[i];
         const uint64_t start = page_down(s.vaddr), end = page_up(s.vaddr + s.memsz);
+        if (!(s.prot & prot::WRITE) && memory.sealed(start, end)) continue;
         memory.add(start, end, prot::READ | prot::WRITE, area::PROGRAM);
         if (!user::write(memory, s.vaddr, file + s.offset, s.filesz))
             PANIC("cannot run this program: its segments need more memory than it may have (mem=)");
         memory.protect(start, end, s.prot);
+        if (!(s.prot & prot::WRITE)) memory.seal(start, end);
         note("[hypervisor] segment {:#010x}..{:#010x} {}{}{}, {} bytes from the file", s.vaddr,
              s.vaddr + s.memsz, s.prot & prot::READ ? 'r' : '-', s.prot & prot::WRITE ? 'w' : '-',
              s.prot & prot::EXEC ? 'x' : '-', s.filesz);
