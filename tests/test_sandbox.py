@@ -8,6 +8,7 @@ machine that must not outlive the Python process that started it.
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -95,6 +96,21 @@ def test_a_library_that_reads_late_loses_nothing(fresh):
     data = os.urandom(1 << 20)
     fresh.write_file("/late", data)
     assert reading_late(fresh.machine, lambda: fresh.read_file("/late")) == data
+
+
+def test_a_guest_that_stops_reading_cannot_hold_back_a_restore(fresh):
+    # The agent runs a command, and reads no keys meanwhile: as a guest
+    # that never reads again would. Keys sent now fill the hypervisor's
+    # queue; after a second without a read it drops them, so that the
+    # restore behind them still gets through.
+    fresh._agent_send("r", struct.pack("<I", 60_000) + b"sleep 30000")
+    sending = threading.Thread(target=fresh.machine.channel.send, args=("K", b"x" * (4 << 20)),
+                               daemon=True)
+    sending.start()
+    sending.join(timeout=20)
+    assert not sending.is_alive(), "the keys are still waiting: the channel is stuck behind them"
+    fresh.restore(fresh.initial)
+    assert fresh.run("echo back").stdout == b"back\n"
 
 
 def test_only_the_latest_snapshot_can_be_restored(fresh):

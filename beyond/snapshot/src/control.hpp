@@ -5,7 +5,8 @@
 // On the console, the guest's bytes and ours share one stream: a guest
 // that prints "[snapshot] restored pages=1 us=1 copy=dirty" prints a line
 // no reader can tell from ours. With `control` among our options (before
-// `--` in QEMU's -append; the library puts it there, `make run` does not),
+// `--` in QEMU's -append; the library puts it there, and so does `make run
+// CONTROL=socket`),
 // QEMU gives the machine a virtio console of its own, on a socket the
 // library reads, and the hypervisor is its driver (as host_disk drives a
 // disk in beyond/virtio-blk). On it, everything travels in frames:

@@ -102,8 +102,8 @@ void on_interrupt() {
 }
 
 bool accept_key(uint8_t key) {
-    if (count == QUEUE_SIZE) return false;
-    enqueue(key);
+    if (count == QUEUE_SIZE && reader_reads()) return false;  // room comes: the frame waits
+    enqueue(key);  // or dropped, if its reader does not read: the commands behind get through
     return true;
 }
 
@@ -148,6 +148,7 @@ void read_on() {
 
 void tick() {
     if (!receiving && command == 0 && read_uart() && reader != nullptr) reader->keys_arrived();
+    if (command == 0) control::poll();  // its frames too, past a reader that stopped reading
 }
 
 uint64_t dropped() { return dropped_keys; }

@@ -50,7 +50,8 @@ bool waiting(const Reader* reader);
 inline constexpr char ESCAPE = 0x1d;  // Ctrl-]
 
 // The control channel's keys and commands (control.hpp), into the same
-// queue and the same command as the UART's. False: no room for the key.
+// queue and the same command as the UART's. False: no room for the key
+// yet (a reader that does not read has its keys dropped instead).
 bool accept_key(uint8_t key);
 void accept_command(char command);
 void keys_arrived();  // tell the reader
@@ -63,8 +64,9 @@ void read_on();
 
 // At each tick of our timer: a reader that has let the queue fill up and
 // has not read for a second may never read again (it spins, or it was
-// restored to before its read): its keys are dropped from then on, so
-// that the controller's commands still get through.
+// restored to before its read): its keys are dropped from then on, from
+// the UART and from the control channel alike, so that the controller's
+// commands still get through.
 void tick();
 uint64_t dropped();  // keys dropped so
 
