@@ -17,7 +17,7 @@ whole (a terminal's: until Ctrl-D). Killed by signal N, the status is
 import subprocess
 import sys
 
-from . import SandboxError, Stage, TimeoutExpired, run, shipped
+from . import BuildError, MachineError, SandboxError, Stage, TimeoutExpired, run, shipped
 
 USAGE = __doc__.split("\n\n")[1]
 
@@ -27,7 +27,7 @@ def main(argv):
         data = sys.stdin.buffer.read()
         try:
             result = run(argv[1:], input=data)
-        except (SandboxError, TimeoutExpired, FileNotFoundError) as error:
+        except (SandboxError, TimeoutExpired, FileNotFoundError, BuildError, MachineError) as error:
             print(f"sandbox: {error}", file=sys.stderr)
             return 125  # ours, as env(1) and docker use it: not the program's
         sys.stdout.buffer.write(result.stdout)

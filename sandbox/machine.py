@@ -72,7 +72,13 @@ class Machine:
         _running.add(self)
         self._reader = threading.Thread(target=self._read_console, daemon=True)
         self._reader.start()
-        self.channel = Channel(control, self) if control else None
+        self.channel = None
+        if control:
+            try:
+                self.channel = Channel(control, self)
+            except BaseException:
+                self.kill()
+                raise
 
     # ------------------------------------------------------------ the console
 
@@ -201,6 +207,7 @@ class Channel:
         # QEMU creates the socket, then waits for us before it runs the machine.
         while True:
             if not self.machine.running:
+                self.machine.settle()  # its last words: why
                 raise MachineError(f"QEMU exited before opening its control channel:\n"
                                    f"{self.machine.output[-2000:]}")
             if self.machine.remaining() <= 0:

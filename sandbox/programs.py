@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from .linux import SandboxError, TimeoutExpired
-from .machine import Machine
+from .machine import Machine, MachineError
 from .stage import REPO, Stage
 
 STAGE = "beyond/syscall-emulation"
@@ -57,8 +57,8 @@ def run(args, input=b"", files=None, timeout=None, memory=None, cpu_time=10):
     args = [str(a) for a in args]
     if not args:
         raise ValueError("run() needs a program")
+    machine = _machine(memory, cpu_time)  # first: it builds the shipped programs
     archive, digest = _archive(_program(args[0]), files)
-    machine = _machine(memory, cpu_time)
     deadline = time.monotonic() + (timeout if timeout is not None else 365 * 24 * 3600)
     try:
         if machine.loaded != digest:
@@ -109,8 +109,11 @@ def _machine(memory, cpu_time):
     make_vars = [f"CONTROL={socket_path}", f"TIMEOUT={cpu_time}", "QUIET=1"]
     if memory:
         make_vars.append(f"GUEST_MEM={memory}")
-    machine = Machine(stage.qemu_command(make_vars), cwd=stage.dir, timeout=365 * 24 * 3600,
-                      control=socket_path)
+    try:
+        machine = Machine(stage.qemu_command(make_vars), cwd=stage.dir, timeout=365 * 24 * 3600,
+                          control=socket_path)
+    except MachineError as error:
+        raise SandboxError(f"the machine did not start: {error}") from None
     machine.loaded = None  # the archive it holds
     if machine.channel.next("W", time.monotonic() + BOOT_TIMEOUT) is None:
         machine.kill()
