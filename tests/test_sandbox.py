@@ -14,6 +14,7 @@ import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -159,8 +160,15 @@ def test_a_guest_that_powers_off_is_reported_dead():
 def qemu_with_socket_of(program):
     """The QEMU processes a Python program started (found by their
     control socket, which names the program's temporary directory)."""
-    listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    return [line for line in listing.splitlines() if "qemu-system" in line and program in line]
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):  # not ps: a minimal Debian has none
+        try:
+            args = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # the process ended while we looked
+            continue
+        if "qemu-system" in args and program in args:
+            found.append(f"{cmdline.parent.name} {args}")
+    return found
 
 
 @pytest.mark.parametrize("ending", ["returns", "raises", "is killed"])
