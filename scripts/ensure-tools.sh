@@ -144,6 +144,7 @@ for want in $wants; do
         need "$(dirname "$0")/find-python.sh" python3-pytest
         need "command -v g++" g++
         need "command -v dtc" device-tree-compiler
+        need "command -v xxd" xxd            # a chapter shows bytes with it
         need "command -v patch" patch        # the chapters' solutions
         # disk images, without root (beyond/virtio-blk); in /usr/sbin, which
         # a user's PATH may lack
