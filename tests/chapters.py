@@ -193,13 +193,13 @@ def form(example):
     """A regular expression for text of the same form as `example`: hex for
     hex, digits for digits, a word for a word; anything else as it is."""
     parts = []
-    for token in re.findall(r"0x[0-9a-fA-F]+|\d+|[A-Za-z]+| +|.", example):
+    for token in re.findall(r"0x[0-9a-fA-F]+|\d+|[A-Za-z_]+| +|.", example):
         if token.startswith("0x"):
             parts.append(r"0x[0-9a-f]+")
         elif token.isdigit():
             parts.append(r"\d+")
-        elif token.isalpha():
-            parts.append(r"[A-Za-z]+")
+        elif re.fullmatch(r"[A-Za-z_]+", token):  # a name: brk, riscv_hwprobe
+            parts.append(r"[A-Za-z_]+")
         elif token.isspace():
             parts.append(r" +" if parts else r" *")  # leading spaces: padding
         else:
