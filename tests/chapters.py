@@ -230,18 +230,20 @@ def line_regex(line, exact_machine):
     rest_cut = line.endswith(" ...")
     if rest_cut:
         line = line[:-4]
+    varies = MARK.search(line) is not None
+
+    def literal(text):
+        # Columns: where a part varies, runs of spaces are padding, which
+        # shrinks as the part beside it grows.
+        if not varies:
+            return re.escape(text)
+        return " +".join(re.escape(piece) for piece in re.split(r" {2,}", text))
     parts, last = [], 0
     for match in MARK.finditer(line):
-        literal = line[last:match.start()]
-        # Columns: the spaces before a figure shrink as it grows.
-        padded = re.match(r"(.*?)( {2,})$", literal, re.DOTALL)
-        if padded:
-            parts.append(re.escape(padded.group(1)) + " +")
-        else:
-            parts.append(re.escape(literal))
+        parts.append(literal(line[last:match.start()]))
         parts.append(value_regex(match.group(0), exact_machine))
         last = match.end()
-    parts.append(re.escape(line[last:]))
+    parts.append(literal(line[last:]))
     return "".join(parts) + (r"[^\n]*" if rest_cut else r"[ \t]*")
 
 
