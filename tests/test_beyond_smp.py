@@ -228,6 +228,7 @@ def test_the_exit_table_has_a_column_per_vcpu(qemu, guests, tmp_path):
 
 # ---------------------------------------------------------------- hostile guests
 
+@pytest.mark.interactive  # it depends on timing
 def test_hart_start_on_a_hart_that_is_starting(qemu, guests, tmp_path):
     run = run_guest(qemu, tmp_path, "start-twice", timeout=60)
     found = run.expect_lines(re.compile(
@@ -242,6 +243,7 @@ def test_hart_start_on_a_hart_that_is_starting(qemu, guests, tmp_path):
     expect_powered_off(run, 2)
 
 
+@pytest.mark.interactive  # it depends on timing
 def test_an_ipi_storm_slows_its_target_at_most_three_times(qemu, guests, tmp_path):
     run = run_guest(qemu, tmp_path, "ipi-storm", timeout=90)
     found = run.expect_lines(re.compile(
@@ -253,6 +255,7 @@ def test_an_ipi_storm_slows_its_target_at_most_three_times(qemu, guests, tmp_pat
     expect_powered_off(run, 2)
 
 
+@pytest.mark.interactive  # it depends on timing
 @pytest.mark.parametrize("action, line, status", [
     ("spin-poweroff", "spin-poweroff: the other hart spins with its interrupts off; powering off",
      0),

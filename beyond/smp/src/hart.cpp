@@ -92,7 +92,11 @@ void serve() {
     riscv::clear_sip(riscv::SIE_SSIE);
     const uint64_t asked = __atomic_load_n(&self.asked, __ATOMIC_SEQ_CST);
     const uint32_t requests = __atomic_exchange_n(&self.requests, 0u, __ATOMIC_SEQ_CST);
-    if (requests & GuestIpi) riscv::set_hvip(riscv::guest_interrupt::SOFTWARE), self.served.guest_ipis++;
+    if (requests & GuestIpi) {
+        riscv::set_hvip(riscv::guest_interrupt::SOFTWARE);
+        self.served.guest_ipis++;
+        __atomic_store_n(&self.guest_ipi_at, riscv::read_time(), __ATOMIC_RELAXED);
+    }
     if (requests & FenceI) riscv::fence_i(), self.served.fences_i++;
     if (requests & FlushTlb) riscv::hfence_vvma_all(), self.served.tlb_flushes++;
     __atomic_store_n(&self.answered, asked, __ATOMIC_RELEASE);

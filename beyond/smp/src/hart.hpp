@@ -35,7 +35,7 @@ struct Hart {
     uint32_t requests;     // the mailbox, and its tickets: asked, and answered
     uint64_t asked, answered;
     uint32_t halted;
-    uint64_t kicked_at;  // `time` when it was last kicked for a guest IPI
+    uint64_t guest_ipi_at;  // `time` when it last made its guest's IPI pending
     struct { uint64_t guest_ipis, fences_i, tlb_flushes; } served;  // done for the others
 };
 

@@ -85,22 +85,27 @@ SbiResult base(long function, uint64_t arg0) {
 
 // Each target hart sets the pending bit of its own guest (our IPI, if it
 // is another): no need to wait for it. But a kick costs the target's
-// guest some 15 us (a trap into the firmware, a VM exit and back), and a
-// vCPU that sent IPIs in a loop would take most of another's time. So a
-// hart is kicked for guest IPIs at most once every 50 us: a sender that
-// comes sooner waits, in its own VM exit.
+// guest some 25 to 40 us (a trap into the firmware, a VM exit and back),
+// and a vCPU that sent IPIs in a loop would take most of another's time.
+// So a hart gets 100 us of its guest's time after each guest IPI before it
+// is kicked for the next: a sender that comes sooner waits, in its own VM
+// exit. And an IPI that finds the last one still on its way merges with
+// it, as two IPIs do in the guest's one pending bit.
 SbiResult ipi(long function, uint64_t mask, uint64_t base) {
-    constexpr uint64_t KICK_INTERVAL = 500;  // ticks of the 10 MHz `time`: 50 us
+    constexpr uint64_t GUEST_TIME_BETWEEN_KICKS = 1000;  // ticks of the 10 MHz `time`: 100 us
     if (function != 0) return {Error::NotSupported};
     uint64_t harts = 0;
     if (!targets(mask, base, harts)) return {Error::InvalidParam};
     for (uint64_t id = 0; id < 64; id++) {
         if (!(harts >> id & 1)) continue;
         hart::Hart& target = *hart::find(id);
-        while (&target != &hart::current() &&
-               riscv::read_time() - __atomic_load_n(&target.kicked_at, __ATOMIC_RELAXED) < KICK_INTERVAL)
-            hart::serve();  // what others ask of us, meanwhile
-        __atomic_store_n(&target.kicked_at, riscv::read_time(), __ATOMIC_RELAXED);
+        if (&target != &hart::current()) {
+            if (__atomic_fetch_or(&target.requests, hart::GuestIpi, __ATOMIC_SEQ_CST) & hart::GuestIpi)
+                continue;  // on its way
+            while (riscv::read_time() - __atomic_load_n(&target.guest_ipi_at, __ATOMIC_RELAXED) <
+                   GUEST_TIME_BETWEEN_KICKS)
+                hart::serve();  // what others ask of us, meanwhile
+        }
         hart::ask(target, hart::GuestIpi);
     }
     return {Error::Success};
