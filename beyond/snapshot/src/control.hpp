@@ -6,10 +6,10 @@
 // that prints "[snapshot] restored pages=1 us=1 copy=dirty" prints a line
 // no reader can tell from ours. With `control` among our options (before
 // `--` in QEMU's -append; the library puts it there, and so does `make run
-// CONTROL=socket`),
-// QEMU gives the machine a virtio console of its own, on a socket the
-// library reads, and the hypervisor is its driver (as host_disk drives a
-// disk in beyond/virtio-blk). On it, everything travels in frames:
+// CONTROL=socket`), QEMU gives the machine a virtio console of its own, on
+// a socket the library reads, and the hypervisor is its driver (as
+// host_disk drives a disk in beyond/virtio-blk). On it, everything travels
+// in frames:
 //
 //     kind (1 byte), length (4 bytes, little-endian), payload
 //
